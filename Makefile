@@ -1,0 +1,43 @@
+# make reproduce | make test | make corpora | make system-deps
+# Each target creates .venv if it is missing; nothing needs installing by hand.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+# Debian packages behind the real corpora (../shared/facts/data_sources.md) and, later, the browser tests.
+DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data
+
+.PHONY: reproduce test corpora system-deps venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+
+# Installs the Debian packages when it can (root, or passwordless sudo); otherwise prints the command.
+# A failure here does not stop the other targets: tests that need a missing package skip (or fail under CI=true).
+system-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "system-deps: all present ($(DEB_PACKAGES))"; exit 0; fi; \
+	cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$(echo $$missing)"; \
+	if [ "$$(id -u)" = 0 ]; then sh -c "$$cmd" || echo "system-deps: install failed; run as root: $$cmd"; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo sh -c "$$cmd" || echo "system-deps: install failed; run: sudo sh -c '$$cmd'"; \
+	else echo "system-deps: missing $$missing; install them with: sudo sh -c '$$cmd'"; fi
+
+test: system-deps $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+reproduce: system-deps $(VENV)/.installed
+	$(PY) -m shared.suite
+
+corpora: system-deps $(VENV)/.installed
+	$(PY) -m shared.corpora build-all --out corpora
