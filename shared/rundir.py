@@ -147,20 +147,25 @@ def resolve_config(config_class, presets: dict, preset: str | None, overrides=()
         if preset not in presets:
             raise InputError("--preset", f"unknown preset {preset!r} (accepted: {', '.join(presets)})")
         values.update(presets[preset])
-    fields = {field.name: field for field in dataclasses.fields(config_class)}
-    hints = typing.get_type_hints(config_class)
+        if any(field.name == "preset" for field in dataclasses.fields(config_class)):
+            values["preset"] = preset
+    return apply_overrides(config_class(**values), overrides, source)
+
+
+def apply_overrides(config, overrides=(), source="--set"):
+    """A copy of the settings ``config`` with ``"key=value"`` strings applied (parsed by field type)."""
+    fields = {field.name for field in dataclasses.fields(config)}
+    hints = typing.get_type_hints(type(config))
+    values = {}
     for item in overrides:
         key, separator, text = item.partition("=")
         key = key.strip()
         if not separator:
             raise InputError(source, f"{item!r} is not of the form key=value")
         if key not in fields:
-            raise InputError(source, f"unknown setting {key!r} (accepted: {', '.join(fields)})")
+            raise InputError(source, f"unknown setting {key!r} (accepted: {', '.join(sorted(fields))})")
         values[key] = parse_value(hints[key], text.strip(), f"{source} {key}")
-    config = config_class(**values)
-    if preset is not None:
-        config = dataclasses.replace(config, preset=preset) if "preset" in fields else config
-    return config
+    return dataclasses.replace(config, **values)
 
 
 def parse_value(annotation, text: str, where: str):

@@ -1,0 +1,131 @@
+"""GRUV's network in Keras 0.1.2-era semantics (``nn_utils/network_utils.py``, facts §2, §6).
+
+``TimeDistributedDense(H)`` → ``LSTM(H, return_sequences=True)`` × n →
+``TimeDistributedDense(D)`` (a ``Dense`` on every timestep), all linear apart from the LSTM, which gates with Theano's
+``hard_sigmoid`` = ``clip(0.2x + 0.5, 0, 1)`` (Keras 3's own ``hard_sigmoid`` has slope 1/6
+and is a different function).  Initialisation as in Keras of July 2015: Glorot-uniform
+limits ``sqrt(6 / (fan_in + fan_out))`` per gate matrix, one ``orthogonal × 1.1`` matrix per
+gate, forget-gate bias 1; ``keras_semantics="0.1.0"`` gives ``sqrt(2 / …)`` and forget bias 0.
+
+The time axis is ``None`` so generation can grow the context.  :func:`build_step_model` is
+the same network with the LSTM state as explicit inputs and outputs, for fast generation.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from gruv.config import GruvConfig
+
+
+@keras.saving.register_keras_serializable(package="gruv")
+def hard_sigmoid_theano(x):
+    """Theano's ``hard_sigmoid``: ``clip(0.2·x + 0.5, 0, 1)`` (Keras 0.1's LSTM gate activation)."""
+    return ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+@keras.saving.register_keras_serializable(package="gruv")
+class PerGateOrthogonal(keras.initializers.Initializer):
+    """Keras 0.1's recurrent init: an independent ``orthogonal × gain`` (units × units) matrix per gate.
+
+    Keras 3's ``Orthogonal`` on the fused (units, 4·units) kernel makes the rows orthonormal,
+    so its per-gate blocks are not orthogonal; this concatenates four square blocks instead.
+    """
+
+    def __init__(self, gain=1.1, gates=4, seed=None):
+        self.gain = gain
+        self.gates = gates
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        units, fused = shape
+        if fused != self.gates * units:
+            raise ValueError(f"PerGateOrthogonal expects shape (u, {self.gates}u), got {shape}")
+        seed = self.seed
+        blocks = []
+        for gate in range(self.gates):
+            gate_seed = None if seed is None else seed + gate
+            blocks.append(keras.initializers.Orthogonal(gain=self.gain, seed=gate_seed)((units, units), dtype=dtype))
+        return ops.concatenate(blocks, axis=1)
+
+    def get_config(self):
+        return {"gain": self.gain, "gates": self.gates, "seed": self.seed}
+
+
+def _glorot(config: GruvConfig, fan_in: int, units: int, gates: int = 1):
+    """Uniform Glorot with the per-gate limit of that Keras version, for a fused (fan_in, gates·units) kernel.
+
+    Limit wanted per gate matrix: ``sqrt(6 / (fan_in + units))`` (0.1.2) or ``sqrt(2 / …)`` (0.1.0).
+    ``VarianceScaling(scale, 'fan_avg', 'uniform')`` on the fused kernel has limit
+    ``sqrt(6·scale / (fan_in + gates·units))``, hence the scale below.
+    """
+    scale = (fan_in + gates * units) / (fan_in + units)
+    if config.keras_semantics == "0.1.0":
+        scale /= 3.0
+    return keras.initializers.VarianceScaling(scale=scale, mode="fan_avg", distribution="uniform")
+
+
+def _lstm(config: GruvConfig, input_dims: int, name: str, **kwargs) -> layers.LSTM:
+    return layers.LSTM(
+        config.hidden_dims,
+        activation="tanh",
+        recurrent_activation=hard_sigmoid_theano if config.gate_activation == "hard_sigmoid" else "sigmoid",
+        kernel_initializer=_glorot(config, input_dims, config.hidden_dims, gates=4),
+        recurrent_initializer=PerGateOrthogonal(gain=1.1),
+        bias_initializer="zeros",
+        unit_forget_bias=config.keras_semantics == "0.1.2",  # Q17
+        return_sequences=True,
+        name=name,
+        **kwargs,
+    )
+
+
+def build_model(config: GruvConfig) -> keras.Model:
+    """The training / faithful-generation model: (batch, time, D) → (batch, time, D)."""
+    dims, hidden = config.feature_dims, config.hidden_dims
+    inputs = keras.Input(shape=(None, dims), name="frames")
+    # Keras 0.1's TimeDistributedDense is a Dense applied to every timestep, which is what Dense does on a
+    # 3-D input.  Not keras.layers.TimeDistributed: with a None time axis inside a retraced tf.function
+    # (predict_on_batch on a growing sequence) Keras 3.15's vectorized_map path returns wrong frames for t >= 1.
+    x = layers.Dense(hidden, kernel_initializer=_glorot(config, dims, hidden), name="tdd_in")(inputs)
+    for index in range(config.num_recurrent_units):
+        x = _lstm(config, hidden, name=f"lstm_{index}")(x)
+    outputs = layers.Dense(dims, kernel_initializer=_glorot(config, hidden, dims), name="tdd_out")(x)
+    return keras.Model(inputs, outputs, name="gruv")
+
+
+def build_step_model(config: GruvConfig) -> keras.Model:
+    """The same network with its LSTM states as inputs and outputs (for stateful, step-by-step generation).
+
+    Inputs: ``frames`` (1, time, D) and ``[h_0, c_0, h_1, c_1, …]``; outputs: the predictions
+    and the final ``[h, c]`` of every LSTM.  Load weights with :func:`copy_weights`.
+    """
+    dims, hidden = config.feature_dims, config.hidden_dims
+    frames = keras.Input(shape=(None, dims), batch_size=1, name="frames")
+    states_in = []
+    x = layers.Dense(hidden, name="tdd_in")(frames)
+    states_out = []
+    for index in range(config.num_recurrent_units):
+        h = keras.Input(shape=(hidden,), batch_size=1, name=f"h_{index}")
+        c = keras.Input(shape=(hidden,), batch_size=1, name=f"c_{index}")
+        states_in += [h, c]
+        x, h_out, c_out = _lstm(config, hidden, name=f"lstm_{index}", return_state=True)(x, initial_state=[h, c])
+        states_out += [h_out, c_out]
+    outputs = layers.Dense(dims, name="tdd_out")(x)
+    return keras.Model([frames, *states_in], [outputs, *states_out], name="gruv_step")
+
+
+def copy_weights(source: keras.Model, target: keras.Model) -> None:
+    """Copy weights layer by layer, matching by name."""
+    for layer in target.layers:
+        if layer.weights:
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+
+
+def compile_model(model: keras.Model, config: GruvConfig) -> None:
+    """MSE and RMSprop with Keras 0.1's settings (``a ← ρa + (1−ρ)g²``, ``p ← p − lr·g/sqrt(a + ε)``, ε = 1e-6)."""
+    model.compile(
+        loss=keras.losses.MeanSquaredError(),
+        optimizer=keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=config.rho, epsilon=config.epsilon),
+    )

@@ -1,0 +1,94 @@
+"""GRUV's training (``train.py``, facts §3): MSE, RMSprop(1e-3, ρ 0.9, ε 1e-6), batch 5, 50 epochs.
+
+The examples are shuffled every epoch (Keras 0.1's ``fit`` default); the optimiser state
+carries over the whole run, as it did over GRUV's two 25-epoch ``fit`` calls.  Resumable:
+``keras.callbacks.BackupAndRestore`` keeps the state in ``checkpoints/`` after every epoch,
+so re-running the command after a kill continues where it stopped.  The loss of every
+epoch goes to ``loss.csv``; the trained network to ``model.keras``.
+
+    python -m gruv.train --run runs/gruv/mine
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from gruv.config import GruvConfig
+from gruv.model import build_model, compile_model
+from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, set_seed
+
+
+def load_training_data(run_dir):
+    """``data/x.npy`` and ``data/y.npy`` of a preprocessed run, as float32."""
+    data = Path(run_dir) / "data"
+    for name in ("x.npy", "y.npy", "stats.npz"):
+        if not (data / name).is_file():
+            raise InputError(data / name, "missing: run `python -m gruv.preprocess` for this run first")
+    return np.load(data / "x.npy").astype(np.float32), np.load(data / "y.npy").astype(np.float32)
+
+
+def read_losses(run_dir) -> list[float]:
+    """The per-epoch training losses written so far (``loss.csv``)."""
+    path = Path(run_dir) / "loss.csv"
+    if not path.is_file():
+        return []
+    with open(path) as handle:
+        return [float(row["loss"]) for row in csv.DictReader(handle)]
+
+
+def train(run_dir, config: GruvConfig, *, verbose=1):
+    """Train (or resume) the run's model; returns the list of per-epoch losses."""
+    run_dir = Path(run_dir)
+    x, y = load_training_data(run_dir)
+    checkpoints = run_dir / "checkpoints"
+    loss_log = run_dir / "loss.csv"
+    if not checkpoints.exists() and loss_log.exists():
+        loss_log.unlink()  # a fresh start: forget the losses of an earlier, finished run
+
+    set_seed(config.seed)
+    model = build_model(config)
+    compile_model(model, config)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(checkpoints), delete_checkpoint=True),
+        keras.callbacks.CSVLogger(str(loss_log), append=True),
+    ]
+    if config.target_loss is not None:
+        callbacks.append(StopBelowLoss(config.target_loss))
+    model.fit(
+        x, y, batch_size=config.batch_size, epochs=config.epochs, shuffle=config.shuffle,
+        callbacks=callbacks, verbose=verbose,
+    )
+    with atomic_path(run_dir / "model.keras") as temporary:
+        model.save(temporary)
+    return read_losses(run_dir)
+
+
+class StopBelowLoss(keras.callbacks.Callback):
+    """Stop once an epoch's training loss is below ``target`` (Fiala: "trained until MSE < ~0.15")."""
+
+    def __init__(self, target: float):
+        super().__init__()
+        self.target = target
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs and logs.get("loss", np.inf) < self.target:
+            print(f"\nloss {logs['loss']:.4f} < target {self.target}: stopping after epoch {epoch + 1}")
+            self.model.stop_training = True
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m gruv.train", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    config = apply_overrides(load_config(args.run, GruvConfig)[0], args.overrides)
+    losses = train(args.run, config)
+    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; wrote {Path(args.run) / 'model.keras'}")
+
+
+if __name__ == "__main__":
+    cli_main(main)

@@ -1,0 +1,800 @@
+"""Named audio corpora, built into a directory with a manifest.
+
+Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sources.md):
+
+* **synthetic**: always available, deterministic (numpy with fixed seeds: building twice
+  gives the same bytes), seconds to build.  ``sine`` (GRUV's test tone), ``vowels``
+  (sung-vowel-like formant tones at one pitch), ``kicks808`` (analog-model TR-808 kicks),
+  ``amen_synth`` (the amen pattern played on synthesized hits).
+* **real**: read or rendered from Debian packages, reproducible given the same package
+  versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm) and
+  ``kicks808_real`` (808 kicks from ``fluid-soundfont-gm``, ``hydrogen-data`` and
+  ``sonic-pi-samples``, augmented by retuning and extra decay).
+
+Every corpus is 16-bit PCM mono WAV at 44100 Hz.  A build writes each file atomically and
+``manifest.json`` last (provenance, licence, tier, sample rate, description, and every
+file's sample count and sha256; no timestamps, no output paths), so a failed build leaves
+no manifest.  A real corpus whose source is absent raises :class:`InputError` naming the
+missing file and the Debian package that provides it; it is never replaced by another
+corpus.
+
+Command line::
+
+    python -m shared.corpora list
+    python -m shared.corpora build NAME --out DIR
+    python -m shared.corpora build-all --out ROOT [--tier synthetic|real|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import scipy.signal
+from tqdm import tqdm
+
+from shared.audio import mean_downmix, read_audio, resample, write_wav
+from shared.rundir import InputError, cli_main, write_json
+
+RATE = 44100
+MANIFEST = "manifest.json"
+TIERS = ("synthetic", "real")
+
+#: One item a builder yields: file name, int16 mono samples, extra facts for the manifest.
+Item = tuple[str, np.ndarray, dict]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One named corpus.
+
+    Attributes
+    ----------
+    name : str
+        The name used on the command line and as the output sub-folder of ``build-all``.
+    tier : {"synthetic", "real"}
+    rate : int
+        Sample rate of every file, Hz.
+    licence : str
+        The licence of the built files (per source for real corpora; see ``sources``).
+    description : str
+        One line: what the corpus is and what it stands in for.
+    provenance : str
+        How the files are made, precisely enough to rebuild them by hand.
+    requires : tuple of (debian_package, path)
+        Source files the builder reads, in the order it reads them; empty for synthetic.
+    builder : callable
+        ``builder(corpus)`` yields ``(file_name, int16 samples, extra)`` for each file.
+    file_count : int
+        How many files a build writes.
+    parameters : dict
+        Generator settings recorded in the manifest (seeds, frequencies, lengths).
+    sources : dict
+        Per Debian package: its licence and a note, recorded in the manifest.
+    """
+
+    name: str
+    tier: str
+    rate: int
+    licence: str
+    description: str
+    provenance: str
+    requires: tuple[tuple[str, str], ...]
+    builder: Callable[["Corpus"], Iterator[Item]] = field(repr=False)
+    file_count: int = 1
+    parameters: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    sources: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def source_paths(self) -> list[Path]:
+        """The paths of ``requires``, in order."""
+        return [Path(path) for _, path in self.requires]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def to_pcm16(samples) -> np.ndarray:
+    """Float ±1 → int16 as ``round(x * 32767)``, clipped to ±32767 (the reference sine's rule)."""
+    return np.clip(np.round(np.asarray(samples, dtype=np.float64) * 32767.0), -32767, 32767).astype(np.int16)
+
+
+def peak_normalise(samples, peak: float) -> np.ndarray:
+    """Scale so that ``max |x| == peak``."""
+    samples = np.asarray(samples, dtype=np.float64)
+    return samples * (peak / np.max(np.abs(samples)))
+
+
+def fit_length(samples, length: int) -> np.ndarray:
+    """Zero-pad or truncate to ``length`` samples."""
+    samples = np.asarray(samples, dtype=np.float64)[:length]
+    return np.pad(samples, (0, length - len(samples)))
+
+
+def fade_out(samples, length: int) -> np.ndarray:
+    """Multiply the last ``length`` samples by a half cosine falling to 0 (no click where a tail is cut)."""
+    samples = np.array(samples, dtype=np.float64)
+    ramp = 0.5 * (1.0 + np.cos(np.pi * np.arange(1, length + 1) / length))
+    samples[-length:] *= ramp
+    return samples
+
+
+def trim_to_onset(samples, threshold=0.02, margin=32) -> np.ndarray:
+    """Drop what precedes the first sample above ``threshold`` × peak, keeping ``margin`` samples before it."""
+    samples = np.asarray(samples, dtype=np.float64)
+    onset = int(np.argmax(np.abs(samples) >= threshold * np.max(np.abs(samples))))
+    return samples[max(0, onset - margin):]
+
+
+def retune(samples, semitones: float) -> np.ndarray:
+    """Shift pitch and speed together by ``semitones`` (resampling, as a sampler's tune knob does).
+
+    The ratio 2^(s/12) is approximated by a fraction with denominator ≤ 200 (error < 0.2 cent)
+    and applied with ``scipy.signal.resample_poly``: +s semitones → a shorter, higher clip.
+    """
+    if semitones == 0:
+        return np.asarray(samples, dtype=np.float64)
+    ratio = Fraction(2.0 ** (semitones / 12.0)).limit_denominator(200)
+    return scipy.signal.resample_poly(samples, ratio.denominator, ratio.numerator)
+
+
+def exponential_decay(length: int, seconds: float, rate: int) -> np.ndarray:
+    """``exp(-t / seconds)`` for ``length`` samples."""
+    return np.exp(-np.arange(length) / (seconds * rate))
+
+
+def analog_kick(length, rate, *, base_hz, start_hz, pitch_seconds, decay_seconds, click_level, noise):
+    """One analog-model bass drum: a sine whose frequency falls exponentially, plus a click.
+
+    Parameters
+    ----------
+    length : int
+        Samples.
+    base_hz, start_hz : float
+        The frequency settles from ``start_hz`` to ``base_hz`` with time constant ``pitch_seconds``.
+    decay_seconds : float
+        Time constant of the exponential amplitude decay.
+    click_level : float
+        Level of the click: a few ms of band-passed (1–6 kHz) noise decaying with τ = 1 ms.
+    noise : np.ndarray
+        At least 256 samples of white noise for the click (from the caller's seeded generator).
+    """
+    t = np.arange(length) / rate
+    frequency = base_hz + (start_hz - base_hz) * np.exp(-t / pitch_seconds)
+    phase = 2.0 * np.pi * np.cumsum(frequency) / rate - 2.0 * np.pi * frequency[0] / rate  # starts at 0
+    body = np.sin(phase) * np.exp(-t / decay_seconds)
+    click_length = 256
+    band = scipy.signal.butter(2, (1000.0, 6000.0), btype="bandpass", fs=rate, output="sos")
+    click = scipy.signal.sosfilt(band, noise[:click_length]) * np.exp(-t[:click_length] / 0.001)
+    body[:click_length] += click_level * click / np.max(np.abs(click))
+    return body
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def package_version(package: str) -> str | None:
+    """The installed Debian version of ``package`` (``dpkg-query``), or None where unknown."""
+    dpkg_query = shutil.which("dpkg-query")
+    if dpkg_query is None:
+        return None
+    result = subprocess.run(
+        [dpkg_query, "-W", "-f=${Version}", package], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip() or None
+
+
+# ----------------------------------------------------------------------------- synthetic tier
+
+
+def build_sine(corpus: Corpus) -> Iterator[Item]:
+    """``0.5 sin(2π 440 t) + 0.25 sin(2π 880 t)``, int16 ``round(s * 32767)``: the GRUV reference sine."""
+    seconds = corpus.parameters["seconds"]
+    t = np.arange(seconds * corpus.rate) / corpus.rate
+    s = 0.5 * np.sin(2 * np.pi * 440 * t) + 0.25 * np.sin(2 * np.pi * 880 * t)
+    yield "sine.wav", np.round(s * 32767).astype(np.int16), {}
+
+
+def formant_filter(source, rate, formants, bandwidths) -> np.ndarray:
+    """A cascade of two-pole resonators (unity gain at 0 Hz), one per formant (Klatt's cascade branch)."""
+    output = np.asarray(source, dtype=np.float64)
+    for frequency, bandwidth in zip(formants, bandwidths):
+        c = -np.exp(-2 * np.pi * bandwidth / rate)
+        b = 2 * np.exp(-np.pi * bandwidth / rate) * np.cos(2 * np.pi * frequency / rate)
+        output = scipy.signal.lfilter([1.0 - b - c], [1.0, -b, -c], output)
+    return output
+
+
+def build_vowels(corpus: Corpus) -> Iterator[Item]:
+    """Four sung vowels at one pitch: a glottal-pulse-like source through formant resonators.
+
+    The source is a band-limited pulse train (harmonics k·f0 up to 8 kHz with amplitude 1/k:
+    the −12 dB/octave glottal flow with +6 dB/octave lip radiation) with a slight vibrato,
+    plus a little aspiration noise.  Each vowel's formants (F1–F3 from Peterson & Barney's
+    male averages, F4 fixed) filter the whole source; raised-cosine crossfades switch from
+    one vowel to the next; a gentle attack and release shape the note.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    vowels = p["vowels"]
+    length = int(round(p["seconds_per_vowel"] * len(vowels) * rate))
+    rng = np.random.default_rng(p["seed"])
+    t = np.arange(length) / rate
+    f0 = p["f0_hz"] * (1.0 + p["vibrato_depth"] * np.sin(2 * np.pi * p["vibrato_hz"] * t))
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    source = np.zeros(length)
+    for k in range(1, int(p["source_top_hz"] // p["f0_hz"]) + 1):
+        source += np.sin(k * phase) / k
+    source /= np.max(np.abs(source))
+    source += p["aspiration_level"] * rng.standard_normal(length)
+
+    crossfade = int(round(p["crossfade_seconds"] * rate))
+    segment = length // len(vowels)
+    mixed = np.zeros(length)
+    for index, vowel in enumerate(vowels):
+        formants = vowel["formants_hz"]
+        filtered = formant_filter(source, rate, formants, p["bandwidths_hz"][: len(formants)])
+        weight = np.zeros(length)
+        start, stop = index * segment, (index + 1) * segment
+        weight[start:stop] = 1.0
+        ramp = 0.5 * (1.0 - np.cos(np.pi * (np.arange(crossfade) + 0.5) / crossfade))
+        half = crossfade // 2
+        if index > 0:  # fade in across the boundary, mirroring the previous vowel's fade out
+            weight[start - half:start - half + crossfade] = ramp
+        if index < len(vowels) - 1:
+            weight[stop - half:stop - half + crossfade] = ramp[::-1]
+        mixed += weight * filtered / np.max(np.abs(filtered))
+
+    attack, release = (int(round(seconds * rate)) for seconds in (p["attack_seconds"], p["release_seconds"]))
+    envelope = np.ones(length)
+    envelope[:attack] = 0.5 * (1.0 - np.cos(np.pi * np.arange(attack) / attack))
+    envelope[length - release:] = 0.5 * (1.0 + np.cos(np.pi * np.arange(1, release + 1) / release))
+    yield "vowels.wav", to_pcm16(peak_normalise(mixed * envelope, p["peak"])), {}
+
+
+def build_kicks808(corpus: Corpus) -> Iterator[Item]:
+    """Analog-model TR-808 kicks with tuning, sweep, decay and click drawn from a seeded generator."""
+    p = corpus.parameters
+    rng = np.random.default_rng(p["seed"])
+    length = p["clip_samples"]
+    for index in range(corpus.file_count):
+        base_hz = rng.uniform(*p["base_hz"])
+        start_hz = base_hz * rng.uniform(*p["sweep_ratio"])
+        pitch_seconds = rng.uniform(*p["pitch_seconds"])
+        decay_seconds = rng.uniform(*p["decay_seconds"])
+        click_level = rng.uniform(*p["click_level"])
+        noise = rng.standard_normal(256)
+        kick = analog_kick(
+            length, corpus.rate, base_hz=base_hz, start_hz=start_hz, pitch_seconds=pitch_seconds,
+            decay_seconds=decay_seconds, click_level=click_level, noise=noise,
+        )
+        kick = fade_out(kick, int(p["fade_out_seconds"] * corpus.rate))
+        extra = {
+            "base_hz": round(base_hz, 3), "start_hz": round(start_hz, 3), "pitch_seconds": round(pitch_seconds, 4),
+            "decay_seconds": round(decay_seconds, 4), "click_level": round(click_level, 4),
+        }
+        yield f"kick_{index:03d}.wav", to_pcm16(peak_normalise(kick, p["peak"])), extra
+
+
+#: The two bars of the amen pattern on a 16th-note grid (../shared/facts/data_sources.md §C6).
+AMEN_PATTERN = (
+    {"kick": (0, 2, 10, 11), "snare": (4, 7, 9, 12, 15), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},
+    {"kick": (0, 2, 10), "snare": (4, 7, 9, 14), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},
+)
+#: Snare hits played softer (the break's ghost notes); the backbeats stay at full level.
+AMEN_GHOST_SNARES = (7, 9, 15)
+
+
+def sixteenth_onset(bar: int, sixteenth: int, bpm: float, rate: int) -> int:
+    """Sample index of a 16th note (floor of the exact time; at 120 bpm a 16th is 5512.5 samples)."""
+    return int(np.floor((bar * 16 + sixteenth) * 15.0 / bpm * rate))
+
+
+def build_amen_synth(corpus: Corpus) -> Iterator[Item]:
+    """The two-bar amen pattern at 120 bpm on synthesized kick, snare and closed hat."""
+    p = corpus.parameters
+    rate = corpus.rate
+    rng = np.random.default_rng(p["seed"])
+    length = int(round(len(AMEN_PATTERN) * 4 * 60.0 / p["bpm"] * rate))
+    highpass = scipy.signal.butter(4, 7000.0, btype="highpass", fs=rate, output="sos")
+    snare_band = scipy.signal.butter(2, (1500.0, 9000.0), btype="bandpass", fs=rate, output="sos")
+
+    def kick():
+        n = int(0.5 * rate)
+        return fade_out(analog_kick(n, rate, base_hz=55.0, start_hz=160.0, pitch_seconds=0.03,
+                                    decay_seconds=0.16, click_level=0.3, noise=rng.standard_normal(256)), 441)
+
+    def snare():
+        n = int(0.3 * rate)
+        t = np.arange(n) / rate
+        tone = (np.sin(2 * np.pi * 185 * t) + 0.6 * np.sin(2 * np.pi * 330 * t)) * np.exp(-t / 0.05)
+        rattle = scipy.signal.sosfilt(snare_band, rng.standard_normal(n)) * np.exp(-t / 0.08)
+        return fade_out(0.5 * tone + 1.2 * rattle / np.max(np.abs(rattle)), 441)
+
+    def hat():
+        n = int(0.12 * rate)
+        t = np.arange(n) / rate
+        hiss = scipy.signal.sosfilt(highpass, rng.standard_normal(n)) * np.exp(-t / 0.02)
+        return fade_out(hiss / np.max(np.abs(hiss)), 221)
+
+    voices = {"kick": (kick, p["kick_level"]), "snare": (snare, p["snare_level"]), "hat": (hat, p["hat_level"])}
+    mix = np.zeros(length + rate)  # room for the last tails; cut back to the two bars below
+    for bar, hits in enumerate(AMEN_PATTERN):
+        for voice, sixteenths in hits.items():
+            make, level = voices[voice]
+            for sixteenth in sixteenths:
+                if voice == "snare" and sixteenth in AMEN_GHOST_SNARES:
+                    level_here = level * p["ghost_level"]
+                else:
+                    level_here = level
+                hit = make()
+                start = sixteenth_onset(bar, sixteenth, p["bpm"], rate)
+                mix[start:start + len(hit)] += level_here * hit
+    yield "amen_synth_120bpm.wav", to_pcm16(peak_normalise(mix[:length], p["peak"])), {}
+
+
+# ----------------------------------------------------------------------------- real tier
+
+
+def build_amen(corpus: Corpus) -> Iterator[Item]:
+    """The real amen break, mono, slowed by 6/7 (tempo and pitch together) to 120 bpm: 8.000 s."""
+    (loop_path,) = corpus.source_paths()
+    audio = read_audio(loop_path, purpose="the amen corpus")
+    mono = mean_downmix(audio.samples)
+    # sox `speed 0.857142857`: read the 44100 Hz samples as if recorded at 6/7 of that rate and
+    # resample back to 44100 Hz, i.e. scipy.signal.resample_poly(mono, 7, 6).
+    slowed = resample(mono, audio.rate * 6 // 7, audio.rate)
+    expected = int(round(corpus.parameters["seconds"] * corpus.rate))
+    if audio.rate != corpus.rate or len(slowed) != expected:
+        raise InputError(
+            loop_path, f"expected the 4-bar loop at {corpus.rate} Hz giving {expected} samples at 120 bpm, "
+            f"got {audio.samples.shape[0]} samples at {audio.rate} Hz ({len(slowed)} after slowing): another package version?"
+        )
+    peak = np.max(np.abs(slowed))
+    normalised = np.round(peak * 32767) > 32767
+    if normalised:
+        slowed = peak_normalise(slowed, corpus.parameters["peak_if_clipping"])
+    yield "amen_120bpm.wav", to_pcm16(slowed), {"source_peak": round(float(peak), 6), "peak_normalised": bool(normalised)}
+
+
+def standard_midi_file(notes, *, channel: int, program: int, note_seconds: float, spacing_seconds: float) -> bytes:
+    """A format-0 Standard MIDI File: one program change, then ``(key, velocity)`` notes one after another.
+
+    120 bpm and 480 ticks per quarter note, so 960 ticks per second.  Note ``i`` starts at
+    ``i * spacing_seconds`` and lasts ``note_seconds``.
+    """
+
+    def variable_length(value: int) -> bytes:
+        groups = [value & 0x7F]
+        value >>= 7
+        while value:
+            groups.append(0x80 | (value & 0x7F))
+            value >>= 7
+        return bytes(reversed(groups))
+
+    ticks_per_second = 960
+    events = variable_length(0) + b"\xff\x51\x03" + (500_000).to_bytes(3, "big")  # tempo: 120 bpm
+    events += variable_length(0) + bytes([0xC0 | channel, program])
+    gap = 0
+    for key, velocity in notes:
+        events += variable_length(gap) + bytes([0x90 | channel, key, velocity])
+        events += variable_length(int(note_seconds * ticks_per_second)) + bytes([0x80 | channel, key, 0])
+        gap = int((spacing_seconds - note_seconds) * ticks_per_second)
+    events += variable_length(gap) + b"\xff\x2f\x00"  # end of track
+    header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480)
+    return header + b"MTrk" + struct.pack(">I", len(events)) + events
+
+
+def render_soundfont_kicks(fluidsynth: Path, soundfont: Path, notes, *, program: int, rate: int) -> list[np.ndarray]:
+    """Render ``(key, velocity)`` drum notes on MIDI channel 10 with the fluidsynth CLI; one mono array per note.
+
+    Reverb and chorus are off (``-R 0 -C 0``); the output is 32-bit float so nothing clips.
+    Each note gets a 2 s slot; the tail the CLI appends is dropped.
+    """
+    spacing = 2.0
+    midi = standard_midi_file(notes, channel=9, program=program, note_seconds=1.0, spacing_seconds=spacing)
+    with tempfile.TemporaryDirectory(prefix="corpora-fluidsynth-") as folder:
+        midi_path, wav_path = Path(folder) / "kicks.mid", Path(folder) / "kicks.wav"
+        midi_path.write_bytes(midi)
+        command = [str(fluidsynth), "-ni", "-q", "-R", "0", "-C", "0", "-g", "1.0", "-r", str(rate),
+                   "-O", "float", "-T", "wav", "-F", str(wav_path), str(soundfont), str(midi_path)]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not wav_path.is_file():
+            message = " ".join((result.stderr or result.stdout).split())[:300]
+            raise InputError(fluidsynth, f"rendering {soundfont} failed (exit {result.returncode}): {message}")
+        audio = read_audio(wav_path, purpose="the rendered kicks")
+    if audio.rate != rate:
+        raise InputError(fluidsynth, f"rendered at {audio.rate} Hz instead of {rate} Hz")
+    mono = mean_downmix(audio.samples)
+    slot = int(round(spacing * rate))
+    renders = [mono[index * slot:(index + 1) * slot] for index in range(len(notes))]
+    for (key, velocity), render in zip(notes, renders):
+        if render.size == 0 or np.max(np.abs(render)) < 1e-4:
+            raise InputError(soundfont, f"key {key} velocity {velocity} of preset 128:{program} rendered silence")
+    return renders
+
+
+def build_kicks808_real(corpus: Corpus) -> Iterator[Item]:
+    """Real-source 808 kicks (soundfont, Hydrogen, Sonic Pi) retuned and re-decayed to about 250 clips."""
+    p = corpus.parameters
+    fluidsynth, soundfont, *sample_paths = corpus.source_paths()
+    notes = [(key, velocity) for key in p["soundfont_keys"] for velocity in p["soundfont_velocities"]]
+    renders = render_soundfont_kicks(fluidsynth, soundfont, notes, program=p["soundfont_preset"], rate=corpus.rate)
+    bases = [(f"fluidr3_808_key{key}_vel{velocity:03d}", render) for (key, velocity), render in zip(notes, renders)]
+    for path, base_name in zip(sample_paths, p["sample_base_names"]):
+        audio = read_audio(path, purpose="the kicks808_real corpus")
+        mono = mean_downmix(audio.samples)
+        bases.append((base_name, resample(mono, audio.rate, corpus.rate)))
+
+    length = p["clip_samples"]
+    index = 0
+    for base_name, base in bases:
+        base = trim_to_onset(base, p["onset_threshold"])
+        for semitones in p["semitones"]:
+            tuned = fit_length(retune(base, semitones), length)
+            for decay in p["extra_decay_seconds"]:
+                clip = tuned * exponential_decay(length, decay, corpus.rate) if decay else tuned
+                clip = peak_normalise(fade_out(clip, int(p["fade_out_seconds"] * corpus.rate)), p["peak"])
+                extra = {"base": base_name, "semitones": semitones, "extra_decay_seconds": decay}
+                yield f"kick_{index:03d}.wav", to_pcm16(clip), extra
+                index += 1
+
+
+# ----------------------------------------------------------------------------- the corpora
+
+SONIC_PI = "/usr/share/sonic-pi/samples"
+HYDROGEN_808 = "/usr/share/hydrogen/data/drumkits/TR808EmulationKit"
+FLUID_R3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+KICK_CLIP_SAMPLES = 45056  # 22 frames of 2048 samples, about 1.02 s at 44100 Hz
+
+_GENERATED = "MIT, like this project (generated by shared/corpora.py; contains no third-party audio)"
+
+_SOURCES = {
+    "sonic-pi-samples": {
+        "licence": "CC0 (per /usr/share/doc/sonic-pi-samples/copyright)",
+        "note": "Sonic Pi's sample pack; each sample is a freesound.org upload released as CC0",
+    },
+    "hydrogen-data": {
+        "licence": "GPL (drumkit.xml of TR808EmulationKit; package GPL-2+)",
+        "note": "Hydrogen's TR808EmulationKit by ArtemioLabs: synthesized from scratch to simulate the TR-808",
+    },
+    "fluid-soundfont-gm": {
+        "licence": "MIT (FluidR3_GM by Frank Wen, per /usr/share/doc/fluid-soundfont-gm/copyright)",
+        "note": "General MIDI soundfont; its TR-808 drum kit is bank 128 preset 25 (sample origin unstated)",
+    },
+    "fluidsynth": {
+        "licence": "LGPL-2.1+ (the renderer; its output carries the soundfont's licence)",
+        "note": "fluidsynth CLI, reverb and chorus off, 32-bit float output",
+    },
+}
+
+CORPORA: dict[str, Corpus] = {}
+
+
+def _register(corpus: Corpus) -> None:
+    CORPORA[corpus.name] = corpus
+
+
+_register(Corpus(
+    name="sine",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="11 s of 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t): GRUV's test tone (its first second is the reference sine)",
+    provenance="numpy: t = arange(11*44100)/44100; s = 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t); int16 round(s*32767)",
+    requires=(),
+    builder=build_sine,
+    parameters={"seconds": 11},
+))
+
+_register(Corpus(
+    name="vowels",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="8 s of four sung vowels /a e i o/ at one pitch (G3, 196 Hz): stands in for Fiala's "
+                "'single recording of me singing some vowels in a constant pitch' (blog E1)",
+    provenance="numpy/scipy: band-limited pulse train (harmonics to 8 kHz, amplitude 1/k, 0.3% vibrato at 5 Hz) "
+               "plus aspiration noise (seeded), through a cascade of two-pole formant resonators per vowel "
+               "(F1-F3: Peterson & Barney's male averages for /ɑ ɛ i ɔ/, F4 3500 Hz), 2 s per vowel with 80 ms raised-cosine "
+               "crossfades, 80 ms attack, 200 ms release, peak 0.8",
+    requires=(),
+    builder=build_vowels,
+    parameters={
+        "seed": 1,
+        "f0_hz": 196.0,
+        "vibrato_hz": 5.0,
+        "vibrato_depth": 0.003,
+        "source_top_hz": 8000.0,
+        "aspiration_level": 0.01,
+        "vowels": [
+            {"vowel": "a", "formants_hz": [730.0, 1090.0, 2440.0, 3500.0]},
+            {"vowel": "e", "formants_hz": [530.0, 1840.0, 2480.0, 3500.0]},
+            {"vowel": "i", "formants_hz": [270.0, 2290.0, 3010.0, 3500.0]},
+            {"vowel": "o", "formants_hz": [570.0, 840.0, 2410.0, 3500.0]},
+        ],
+        "bandwidths_hz": [80.0, 90.0, 120.0, 150.0],
+        "seconds_per_vowel": 2.0,
+        "crossfade_seconds": 0.08,
+        "attack_seconds": 0.08,
+        "release_seconds": 0.2,
+        "peak": 0.8,
+    },
+))
+
+_register(Corpus(
+    name="kicks808",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="250 analog-model TR-808 kicks (varied tuning 45-65 Hz, sweep, decay, click), each 45056 samples: "
+                "stands in for Fiala's ~250 808 kicks (blog E2)",
+    provenance="numpy/scipy, seed 808: sine whose frequency falls exponentially from start to base, exponential "
+               "amplitude decay, 5.8 ms click of band-passed (1-6 kHz) noise with tau 1 ms; 20 ms fade-out at the "
+               "end of the clip; peak 0.9; per-file settings listed with each file",
+    requires=(),
+    builder=build_kicks808,
+    file_count=250,
+    parameters={
+        "seed": 808,
+        "clip_samples": KICK_CLIP_SAMPLES,
+        "base_hz": [45.0, 65.0],
+        "sweep_ratio": [1.8, 3.5],
+        "pitch_seconds": [0.015, 0.05],
+        "decay_seconds": [0.12, 0.5],
+        "click_level": [0.05, 0.3],
+        "fade_out_seconds": 0.02,
+        "peak": 0.9,
+    },
+))
+
+_register(Corpus(
+    name="amen_synth",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="the two-bar amen pattern at 120 bpm (4.000 s) on synthesized kick, snare and closed hat; "
+                "used where the real amen (sonic-pi-samples) is absent",
+    provenance="numpy/scipy, seed 120: 16th grid at 120 bpm (onset = floor(n * 5512.5)); bar 1 kick 0 2 10 11, "
+               "snare 4 7 9 12 15, hat on 8ths; bar 2 kick 0 2 10, snare 4 7 9 14, hat on 8ths; ghost snares "
+               "(7 9 15) at 0.5; kick: analog model 55 Hz (from 160 Hz), tau 0.16 s; snare: 185 + 330 Hz tone "
+               "tau 50 ms plus band-passed noise tau 80 ms; hat: 7 kHz high-passed noise tau 20 ms; peak 0.9",
+    requires=(),
+    builder=build_amen_synth,
+    parameters={
+        "seed": 120, "bpm": 120.0, "kick_level": 1.0, "snare_level": 0.8, "hat_level": 0.25,
+        "ghost_level": 0.5, "peak": 0.9,
+    },
+))
+
+_register(Corpus(
+    name="amen",
+    tier="real",
+    rate=RATE,
+    licence="CC0 as uploaded (freesound 202537 by gowers, per /usr/share/doc/sonic-pi-samples/copyright); "
+            "the loop is the drum break of The Winstons' 'Amen, Brother' (1969): the CC0 label rests on that upload",
+    description="the real amen break (4 bars, 1969 recording) slowed from 140 to 120 bpm: 8.000 s mono",
+    provenance="sonic-pi-samples loop_amen_full.flac (4 bars at 140 bpm, 302400 samples, 44.1 kHz stereo): "
+               "mean downmix to mono, then scipy.signal.resample_poly(x, 7, 6) kept at 44100 Hz, as "
+               "`sox ... speed 0.857142857` does (tempo and pitch fall together, -2.67 semitones); "
+               "peak-normalised to 0.9 only if it would clip; int16 round(x*32767)",
+    requires=(("sonic-pi-samples", f"{SONIC_PI}/loop_amen_full.flac"),),
+    builder=build_amen,
+    parameters={"seconds": 8.0, "bpm": 120.0, "source_bpm": 140.0, "peak_if_clipping": 0.9},
+    sources={"sonic-pi-samples": _SOURCES["sonic-pi-samples"]},
+))
+
+_register(Corpus(
+    name="kicks808_real",
+    tier="real",
+    rate=RATE,
+    licence="per source (see sources): FluidR3_GM MIT, Hydrogen TR808EmulationKit GPL, Sonic Pi bd_808 CC0",
+    description="260 808 kicks from 5 real-source bases (FluidR3 TR-808 kit keys 35 and 36, Hydrogen "
+                "TR808EmulationKit long and short, Sonic Pi bd_808) x 13 tunings x 4 decays, each 45056 samples. "
+                "No large set of genuine TR-808 recordings exists in the package registries: this is 5 bases plus "
+                "augmentation",
+    provenance="bases: FluidR3_GM bank 128 preset 25 (TR-808 kit) on MIDI channel 10, keys 35 and 36 at velocity 127, "
+               "rendered by `fluidsynth -ni -q -R 0 -C 0 -g 1.0 -r 44100 -O float` (2 s per note, CLI tail dropped; "
+               "the kit's velocities only scale the gain, so other velocities add nothing after peak normalisation); "
+               "hydrogen-data TR808EmulationKit 808_Kick_Long and 808_Kick_Short; sonic-pi-samples bd_808. Each "
+               "base: mono mean downmix, trimmed to its onset (first sample >= 2% of peak, minus 32 samples); then "
+               "retuned -3..+3 semitones in half-semitone steps by resample_poly (ratio 2^(s/12) to < 0.2 cent), "
+               "zero-padded/truncated to 45056 samples, optionally multiplied by exp(-t/tau) for tau 0.4/0.2/0.1 s, "
+               "10 ms fade-out at the end, peak 0.9; per-file base and settings listed with each file",
+    requires=(
+        ("fluidsynth", "/usr/bin/fluidsynth"),
+        ("fluid-soundfont-gm", FLUID_R3),
+        ("hydrogen-data", f"{HYDROGEN_808}/808_Kick_Long.flac"),
+        ("hydrogen-data", f"{HYDROGEN_808}/808_Kick_Short.flac"),
+        ("sonic-pi-samples", f"{SONIC_PI}/bd_808.flac"),
+    ),
+    builder=build_kicks808_real,
+    file_count=260,
+    parameters={
+        "soundfont_preset": 25,
+        "soundfont_keys": [35, 36],
+        "soundfont_velocities": [127],
+        "sample_base_names": ["hydrogen_808_kick_long", "hydrogen_808_kick_short", "sonicpi_bd_808"],
+        "onset_threshold": 0.02,
+        "semitones": [step / 2 for step in range(-6, 7)],
+        "extra_decay_seconds": [None, 0.4, 0.2, 0.1],
+        "clip_samples": KICK_CLIP_SAMPLES,
+        "fade_out_seconds": 0.01,
+        "peak": 0.9,
+    },
+    sources={name: _SOURCES[name] for name in ("fluid-soundfont-gm", "hydrogen-data", "sonic-pi-samples", "fluidsynth")},
+))
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def get_corpus(name: str) -> Corpus:
+    """The corpus called ``name``; :class:`InputError` listing the accepted names otherwise."""
+    if name not in CORPORA:
+        raise InputError(name, f"unknown corpus (accepted: {', '.join(CORPORA)})")
+    return CORPORA[name]
+
+
+def missing_sources(name: str) -> list[tuple[str, str]]:
+    """The ``(debian_package, path)`` pairs of corpus ``name`` whose path does not exist here."""
+    return [(package, path) for package, path in get_corpus(name).requires if not Path(path).exists()]
+
+
+def missing_message(name: str, missing) -> str:
+    """``"<first missing file>: <problem>"``: every missing file, its Debian package, and the install command."""
+    (first_package, first_path), others = missing[0], missing[1:]
+    packages = " ".join(sorted({package for package, _ in missing}))
+    also = "".join(f"; also missing {path} (Debian package {package!r})" for package, path in others)
+    return (f"{first_path}: missing (Debian package {first_package!r}){also}; corpus {name!r} needs it: "
+            f"apt-get install {packages} (no other corpus is substituted)")
+
+
+def build(name: str, out_dir) -> dict:
+    """Build corpus ``name`` into ``out_dir`` and return its manifest.
+
+    Each WAV is written atomically; ``manifest.json`` is removed first and written last, so
+    a build that fails leaves no manifest.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`CORPORA`.
+    out_dir : str or Path
+        Folder for the WAV files and ``manifest.json`` (created if needed).
+
+    Returns
+    -------
+    dict
+        The manifest, as written to ``out_dir/manifest.json``.
+
+    Raises
+    ------
+    InputError
+        For an unknown name, or a source file that is missing (naming it and its Debian package).
+    """
+    corpus = get_corpus(name)
+    missing = missing_sources(name)
+    if missing:
+        path, problem = missing_message(name, missing).split(": ", 1)
+        raise InputError(path, problem)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+
+    files = []
+    items = corpus.builder(corpus)
+    show = corpus.file_count >= 10
+    for file_name, samples, extra in tqdm(items, total=corpus.file_count, desc=name, unit="file",
+                                         disable=None if show else True, leave=False):
+        _check_samples(corpus, file_name, samples)
+        path = write_wav(out_dir / file_name, samples, corpus.rate)
+        files.append({"name": file_name, "samples": int(samples.shape[0]), "sha256": sha256_of(path), **extra})
+    if len(files) != corpus.file_count:
+        raise RuntimeError(f"corpus {name!r} produced {len(files)} files, expected {corpus.file_count}")
+
+    total = sum(entry["samples"] for entry in files)
+    manifest = {
+        "name": corpus.name,
+        "tier": corpus.tier,
+        "description": corpus.description,
+        "provenance": corpus.provenance,
+        "licence": corpus.licence,
+        "sample_rate": corpus.rate,
+        "channels": 1,
+        "sample_format": "WAV, 16-bit signed PCM",
+        "parameters": corpus.parameters,
+        "sources": [
+            {"package": package, "path": path, "version": package_version(package), **corpus.sources.get(package, {})}
+            for package, path in corpus.requires
+        ],
+        "file_count": len(files),
+        "total_samples": total,
+        "total_seconds": round(total / corpus.rate, 6),
+        "files": files,
+    }
+    write_json(out_dir / MANIFEST, manifest)
+    return manifest
+
+
+def _check_samples(corpus: Corpus, file_name: str, samples) -> None:
+    if not isinstance(samples, np.ndarray) or samples.dtype != np.int16 or samples.ndim != 1:
+        raise RuntimeError(f"{corpus.name}/{file_name}: the builder must yield 1-D int16 samples")
+    if samples.size == 0 or not np.any(samples):
+        raise RuntimeError(f"{corpus.name}/{file_name}: empty or silent")
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def _list_lines() -> list[str]:
+    lines = []
+    width = max(len(name) for name in CORPORA)
+    for name, corpus in CORPORA.items():
+        missing = missing_sources(name)
+        if missing:
+            packages = " ".join(sorted({package for package, _ in missing}))
+            state = f"missing (apt-get install {packages})"
+        else:
+            state = "available"
+        lines.append(f"{name:<{width}}  {corpus.tier:<9}  {state:<10}  {corpus.description}")
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.corpora", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="one line per corpus: name, tier, availability, description")
+    one = commands.add_parser("build", help="build one corpus into --out")
+    one.add_argument("name", help=f"one of: {', '.join(CORPORA)}")
+    one.add_argument("--out", required=True, type=Path, help="output folder")
+    every = commands.add_parser("build-all", help="build every corpus of a tier into ROOT/NAME")
+    every.add_argument("--out", required=True, type=Path, help="root folder (one sub-folder per corpus)")
+    every.add_argument("--tier", choices=("synthetic", "real", "all"), default="all")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        print("\n".join(_list_lines()))
+    elif args.command == "build":
+        manifest = build(args.name, args.out)
+        print(f"{args.name}: wrote {manifest['file_count']} files ({manifest['total_seconds']:.3f} s) "
+              f"and {MANIFEST} to {args.out}")
+    else:
+        skipped = []
+        for name, corpus in CORPORA.items():
+            if args.tier != "all" and corpus.tier != args.tier:
+                continue
+            missing = missing_sources(name)
+            if missing:
+                print(f"{name}: not built: {missing_message(name, missing)}", file=sys.stderr)
+                skipped.append((name, missing))
+                continue
+            manifest = build(name, args.out / name)
+            print(f"{name}: wrote {manifest['file_count']} files ({manifest['total_seconds']:.3f} s) "
+                  f"and {MANIFEST} to {args.out / name}")
+        if skipped:
+            packages = sorted({package for _, missing in skipped for package, _ in missing})
+            raise InputError(args.out, f"not built for missing sources: {', '.join(name for name, _ in skipped)} "
+                                       f"(install with: apt-get install {' '.join(packages)})")
+
+
+if __name__ == "__main__":
+    cli_main(main)

@@ -1,0 +1,301 @@
+"""Tests for shared/corpora.py: determinism, content sanity, real sources, and failure behaviour."""
+
+import dataclasses
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile
+from conftest import REPO_ROOT, reference_dir, require_system
+
+from shared import corpora
+from shared.rundir import cli_main
+
+RATE = 44100
+SYNTHETIC = [name for name, corpus in corpora.CORPORA.items() if corpus.tier == "synthetic"]
+
+
+def file_hashes(folder):
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+
+
+def read(folder, name):
+    samples, rate = soundfile.read(str(folder / name), dtype="float64")
+    return samples, rate
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Build each corpus at most once per module: ``built(name)`` → (folder, manifest)."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            folder = tmp_path_factory.mktemp(name)
+            cache[name] = (folder, corpora.build(name, folder))
+        return cache[name]
+
+    return get
+
+
+def require_sources(name):
+    for package, path in corpora.CORPORA[name].requires:
+        require_system(package, path)
+
+
+def with_missing_source(monkeypatch, tmp_path, name):
+    """Point corpus ``name``'s first source at a file that does not exist; return that path."""
+    corpus = corpora.CORPORA[name]
+    package, path = corpus.requires[0]
+    absent = str(tmp_path / "absent" / path.rsplit("/", 1)[-1])
+    replaced = dataclasses.replace(corpus, requires=((package, absent),) + corpus.requires[1:])
+    monkeypatch.setitem(corpora.CORPORA, name, replaced)
+    return package, absent
+
+
+def run_cli(argv):
+    """``cli_main(main, argv)``: the exit status (0 when main returns normally)."""
+    try:
+        return cli_main(corpora.main, argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+# ----------------------------------------------------------------------------- synthetic tier
+
+
+@pytest.mark.parametrize("name", SYNTHETIC)
+def test_synthetic_corpus_builds_byte_identically(name, tmp_path):
+    first = corpora.build(name, tmp_path / "first")
+    second = corpora.build(name, tmp_path / "second")
+    assert first == second
+    hashes = file_hashes(tmp_path / "first")
+    assert hashes == file_hashes(tmp_path / "second")
+    assert "manifest.json" in hashes and len(hashes) == corpora.CORPORA[name].file_count + 1
+
+
+@pytest.mark.parametrize("name", SYNTHETIC)
+def test_manifest_describes_the_files(name, built):
+    folder, manifest = built(name)
+    text = (folder / "manifest.json").read_text()
+    assert json.loads(text) == json.loads(json.dumps(manifest))
+    assert str(folder) not in text and str(REPO_ROOT) not in text
+    for key in ("provenance", "licence", "tier", "sample_rate", "description", "files"):
+        assert manifest[key], key
+    assert manifest["tier"] == "synthetic" and manifest["sample_rate"] == RATE
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        info = soundfile.info(str(path))
+        assert (info.samplerate, info.channels, info.subtype, info.frames) == (RATE, 1, "PCM_16", entry["samples"])
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_sine_matches_the_gruv_reference(built):
+    reference = np.load(reference_dir("gruv") / "sine_read.npz")["pcm_int16"]
+    folder, manifest = built("sine")
+    samples, rate = soundfile.read(str(folder / "sine.wav"), dtype="int16")
+    assert rate == RATE and samples.shape == (11 * RATE,)
+    np.testing.assert_array_equal(samples[:RATE], reference[:RATE])
+    # GRUV's defaults need more than 40 blocks of 11025 samples for one training example.
+    assert samples.shape[0] > 40 * 11025
+
+
+def harmonic_levels(segment, f0, count):
+    spectrum = np.abs(np.fft.rfft(segment * np.hanning(len(segment)))) ** 2
+    frequencies = np.fft.rfftfreq(len(segment), 1 / RATE)
+    return np.array([spectrum[np.abs(frequencies - k * f0) < f0 / 4].sum() for k in range(1, count + 1)])
+
+
+def test_vowels_are_four_distinct_vowels_at_one_pitch(built):
+    folder, manifest = built("vowels")
+    samples, _ = read(folder, "vowels.wav")
+    assert abs(len(samples) / RATE - 8.0) < 0.5
+    assert 0.78 < np.max(np.abs(samples)) < 0.82
+    f0 = manifest["parameters"]["f0_hz"]
+    levels = {}
+    for index, vowel in enumerate("aeio"):
+        segment = samples[int((2 * index + 0.5) * RATE):int((2 * index + 1.5) * RATE)]
+        assert np.sqrt(np.mean(segment**2)) > 0.1
+        levels[vowel] = harmonic_levels(segment, f0, 30)
+    # F1 region: the strongest harmonic below 1 kHz sits near F1 (730 Hz for /a/, 270 Hz for /i/).
+    strongest_low = {vowel: (np.argmax(level[:5]) + 1) * f0 for vowel, level in levels.items()}
+    assert 600 < strongest_low["a"] < 900 and strongest_low["i"] < 400
+    # /i/ (F2 2290 Hz) has far more energy above 1.5 kHz than /o/ (F2 840 Hz).
+    high = {vowel: level[int(1500 // f0):].sum() / level.sum() for vowel, level in levels.items()}
+    assert high["i"] > 10 * high["o"]
+
+
+def test_kicks808_are_250_equal_length_kicks(built):
+    folder, manifest = built("kicks808")
+    files = manifest["files"]
+    assert len(files) == 250
+    assert [entry["name"] for entry in files] == [f"kick_{index:03d}.wav" for index in range(250)]
+    assert {entry["samples"] for entry in files} == {45056}
+    assert len({entry["sha256"] for entry in files}) == 250
+    for entry in files[:5]:
+        samples, _ = read(folder, entry["name"])
+        assert 0.89 < np.max(np.abs(samples)) < 0.91
+        body = samples[int(0.15 * RATE):int(0.15 * RATE) + 16384]
+        spectrum = np.abs(np.fft.rfft(body * np.hanning(len(body)), 1 << 17))
+        dominant = np.argmax(spectrum) * RATE / (1 << 17)
+        assert 45 <= entry["base_hz"] <= 65
+        assert abs(dominant - entry["base_hz"]) < 0.1 * entry["base_hz"]
+
+
+AMEN_BARS = (
+    {"kick": (0, 2, 10, 11), "snare": (4, 7, 9, 12, 15), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},
+    {"kick": (0, 2, 10), "snare": (4, 7, 9, 14), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},
+)
+
+
+def test_amen_synth_is_two_bars_with_onsets_on_the_16th_grid(built):
+    folder, manifest = built("amen_synth")
+    (entry,) = manifest["files"]
+    samples, _ = read(folder, entry["name"])
+    assert samples.shape == (176400,)  # 2 bars at 120 bpm = 4.000 s
+    assert 0.89 < np.max(np.abs(samples)) < 0.91
+    # First difference (stresses the attacks); energy 10 ms after each grid point vs 10 ms before.
+    slope = np.diff(samples, prepend=0.0)
+    window = int(0.010 * RATE)
+    for bar, hits in enumerate(AMEN_BARS):
+        struck = set().union(*hits.values())
+        for sixteenth in range(16):
+            onset = int((bar * 16 + sixteenth) * 5512.5)
+            before = np.sum(slope[max(0, onset - window):onset] ** 2) + 1e-12
+            ratio = np.sum(slope[onset:onset + window] ** 2) / before
+            if sixteenth in struck:
+                assert ratio > 4, (bar, sixteenth, ratio)
+            else:
+                assert ratio < 1.5, (bar, sixteenth, ratio)
+
+
+# ----------------------------------------------------------------------------- real tier
+
+
+def test_real_amen_is_8_seconds_at_120_bpm(tmp_path):
+    require_sources("amen")
+    manifest = corpora.build("amen", tmp_path / "a")
+    (entry,) = manifest["files"]
+    assert entry["name"] == "amen_120bpm.wav" and entry["samples"] == 352800
+    samples, rate = read(tmp_path / "a", entry["name"])
+    assert rate == RATE and samples.shape == (352800,)
+    assert 0.1 < np.max(np.abs(samples)) <= 0.91 and np.sqrt(np.mean(samples**2)) > 0.05
+    assert "1969" in manifest["licence"] and "CC0" in manifest["licence"]
+    assert manifest["sources"][0]["package"] == "sonic-pi-samples"
+    corpora.build("amen", tmp_path / "b")
+    assert file_hashes(tmp_path / "a") == file_hashes(tmp_path / "b")
+
+
+def test_real_kicks_are_about_250_nonsilent_equal_length_clips(tmp_path):
+    require_sources("kicks808_real")
+    manifest = corpora.build("kicks808_real", tmp_path)
+    files = manifest["files"]
+    assert 230 <= len(files) <= 270
+    assert {entry["samples"] for entry in files} == {45056}
+    assert len({entry["sha256"] for entry in files}) == len(files)
+    assert len({entry["base"] for entry in files}) >= 5
+    for entry in files:
+        samples, _ = read(tmp_path, entry["name"])
+        assert 0.89 < np.max(np.abs(samples)) < 0.91 and np.sqrt(np.mean(samples**2)) > 0.01, entry["name"]
+    licences = " ".join(source["licence"] for source in manifest["sources"])
+    assert "MIT" in licences and "GPL" in licences and "CC0" in licences
+    assert "No large set of genuine TR-808 recordings" in manifest["description"]
+
+
+# ----------------------------------------------------------------------------- failures and CLI
+
+
+@pytest.mark.parametrize("name", ["amen", "kicks808_real"])
+def test_missing_source_exits_2_naming_file_and_package(name, tmp_path, monkeypatch, capsys):
+    package, absent = with_missing_source(monkeypatch, tmp_path, name)
+    assert corpora.missing_sources(name) == [(package, absent)]
+    out = tmp_path / "out"
+    assert run_cli(["build", name, "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1
+    assert package in error and absent in error
+    assert not (out / "manifest.json").exists()
+
+
+def test_failed_build_leaves_no_manifest(tmp_path, monkeypatch):
+    corpora.build("sine", tmp_path)
+    assert (tmp_path / "manifest.json").exists()
+
+    def failing(corpus):
+        yield from corpora.build_sine(corpus)
+        raise RuntimeError("builder failed half-way")
+
+    broken = dataclasses.replace(corpora.CORPORA["sine"], builder=failing, file_count=2)
+    monkeypatch.setitem(corpora.CORPORA, "sine", broken)
+    with pytest.raises(RuntimeError, match="half-way"):
+        corpora.build("sine", tmp_path)
+    assert not (tmp_path / "manifest.json").exists()
+    assert not [path for path in tmp_path.iterdir() if "partial" in path.name]
+
+
+def test_unknown_corpus_exits_2(tmp_path, capsys):
+    assert run_cli(["build", "no_such_corpus", "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "no_such_corpus" in error and "sine" in error
+    with pytest.raises(corpora.InputError):
+        corpora.build("no_such_corpus", tmp_path)
+
+
+def test_module_entry_point_exits_2_with_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.corpora", "build", "no_such_corpus", "--out", str(tmp_path / "x")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "unknown corpus" in result.stderr
+
+
+def test_build_all_continues_past_missing_sources_then_exits_2(tmp_path, monkeypatch, capsys):
+    missing = [with_missing_source(monkeypatch, tmp_path, name) for name in ("amen", "kicks808_real")]
+    assert run_cli(["build-all", "--out", str(tmp_path / "root"), "--tier", "all"]) == 2
+    error = capsys.readouterr().err
+    for package, absent in missing:
+        assert package in error and absent in error
+    for name in SYNTHETIC:
+        assert (tmp_path / "root" / name / "manifest.json").exists()
+    for name in ("amen", "kicks808_real"):
+        assert not (tmp_path / "root" / name / "manifest.json").exists()
+
+
+def test_build_all_synthetic_tier(tmp_path, capsys):
+    assert run_cli(["build-all", "--out", str(tmp_path), "--tier", "synthetic"]) == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(SYNTHETIC)
+    assert str(tmp_path) in capsys.readouterr().out
+
+
+def test_list_names_every_corpus_and_the_missing_package(tmp_path, monkeypatch, capsys):
+    with_missing_source(monkeypatch, tmp_path, "amen")
+    assert run_cli(["list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(corpora.CORPORA)
+    amen_line = next(line for line in lines if line.startswith("amen "))
+    assert "real" in amen_line and "missing" in amen_line and "sonic-pi-samples" in amen_line
+    assert "available" in next(line for line in lines if line.startswith("sine "))
+
+
+def test_standard_midi_file_layout():
+    data = corpora.standard_midi_file([(36, 127), (35, 100)], channel=9, program=25, note_seconds=1.0,
+                                      spacing_seconds=2.0)
+    assert data[:14] == b"MThd" + bytes([0, 0, 0, 6, 0, 0, 0, 1, 1, 0xE0])
+    assert data[14:18] == b"MTrk"
+    assert int.from_bytes(data[18:22], "big") == len(data) - 22
+    assert data.endswith(b"\xff\x2f\x00")
+    assert bytes([0xC9, 25]) in data and bytes([0x99, 36, 127]) in data and bytes([0x89, 35, 0]) in data
+    # 960 ticks = 1 s as a variable-length quantity: 0x87 0x40.
+    assert bytes([0x87, 0x40, 0x89, 36, 0]) in data
+
+
+def test_corpus_table_is_complete():
+    for name, corpus in corpora.CORPORA.items():
+        assert corpus.name == name and corpus.tier in ("synthetic", "real") and corpus.rate == RATE
+        assert corpus.licence and corpus.description and corpus.provenance
+        assert (corpus.tier == "real") == bool(corpus.requires)
+        assert all(isinstance(package, str) and path.startswith("/usr/") for package, path in corpus.requires)
