@@ -657,20 +657,23 @@ def missing_sources(name: str) -> list[tuple[str, str]]:
     return [(package, path) for package, path in get_corpus(name).requires if not Path(path).exists()]
 
 
-def missing_message(name: str, missing) -> str:
-    """``"<first missing file>: <problem>"``: every missing file, its Debian package, and the install command."""
+def missing_message(name: str, missing) -> tuple[str, str]:
+    """``(first missing file, problem)``: every missing file, its Debian package, and the install command."""
     (first_package, first_path), others = missing[0], missing[1:]
     packages = " ".join(sorted({package for package, _ in missing}))
     also = "".join(f"; also missing {path} (Debian package {package!r})" for package, path in others)
-    return (f"{first_path}: missing (Debian package {first_package!r}){also}; corpus {name!r} needs it: "
-            f"apt-get install {packages} (no other corpus is substituted)")
+    them = "them" if others else "it"
+    return first_path, (f"missing (Debian package {first_package!r}){also}; corpus {name!r} needs {them}: "
+                        f"apt-get install {packages} (no other corpus is substituted)")
 
 
 def build(name: str, out_dir) -> dict:
     """Build corpus ``name`` into ``out_dir`` and return its manifest.
 
-    Each WAV is written atomically; ``manifest.json`` is removed first and written last, so
-    a build that fails leaves no manifest.
+    A missing source stops the build before anything in ``out_dir`` is touched.  Otherwise
+    ``manifest.json`` is removed first, each WAV is written atomically, and the manifest is
+    written last, so a build that fails half-way leaves no manifest.  WAV files already in
+    ``out_dir`` that are not part of the corpus are left alone, with a warning on stderr.
 
     Parameters
     ----------
@@ -692,8 +695,7 @@ def build(name: str, out_dir) -> dict:
     corpus = get_corpus(name)
     missing = missing_sources(name)
     if missing:
-        path, problem = missing_message(name, missing).split(": ", 1)
-        raise InputError(path, problem)
+        raise InputError(*missing_message(name, missing))
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(out_dir, "exists and is not a folder")
@@ -710,6 +712,12 @@ def build(name: str, out_dir) -> dict:
         files.append({"name": file_name, "samples": int(samples.shape[0]), "sha256": sha256_of(path), **extra})
     if len(files) != corpus.file_count:
         raise RuntimeError(f"corpus {name!r} produced {len(files)} files, expected {corpus.file_count}")
+
+    written = {entry["name"] for entry in files}
+    strays = sorted(path.name for path in out_dir.glob("*.wav") if path.name not in written)
+    if strays:
+        print(f"warning: {out_dir} also holds {len(strays)} WAV files that are not part of corpus {name!r} "
+              f"(e.g. {strays[0]})", file=sys.stderr)
 
     total = sum(entry["samples"] for entry in files)
     manifest = {
@@ -759,6 +767,12 @@ def _list_lines() -> list[str]:
     return lines
 
 
+def _summary(manifest: dict, out_dir) -> str:
+    count = manifest["file_count"]
+    return (f"{manifest['name']}: wrote {count} file{'s' if count != 1 else ''} "
+            f"({manifest['total_seconds']:.3f} s of audio) and {MANIFEST} to {out_dir}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shared.corpora", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -775,8 +789,7 @@ def main(argv=None) -> None:
         print("\n".join(_list_lines()))
     elif args.command == "build":
         manifest = build(args.name, args.out)
-        print(f"{args.name}: wrote {manifest['file_count']} files ({manifest['total_seconds']:.3f} s) "
-              f"and {MANIFEST} to {args.out}")
+        print(_summary(manifest, args.out))
     else:
         skipped = []
         for name, corpus in CORPORA.items():
@@ -784,12 +797,12 @@ def main(argv=None) -> None:
                 continue
             missing = missing_sources(name)
             if missing:
-                print(f"{name}: not built: {missing_message(name, missing)}", file=sys.stderr)
+                path, problem = missing_message(name, missing)
+                print(f"{name}: not built: {path}: {problem}", file=sys.stderr)
                 skipped.append((name, missing))
                 continue
             manifest = build(name, args.out / name)
-            print(f"{name}: wrote {manifest['file_count']} files ({manifest['total_seconds']:.3f} s) "
-                  f"and {MANIFEST} to {args.out / name}")
+            print(_summary(manifest, args.out / name))
         if skipped:
             packages = sorted({package for _, missing in skipped for package, _ in missing})
             raise InputError(args.out, f"not built for missing sources: {', '.join(name for name, _ in skipped)} "
