@@ -118,8 +118,8 @@ def fit_to_length(array: np.ndarray, length: int) -> np.ndarray:
 
 def normalise(x: np.ndarray, y: np.ndarray, std_floor: float = 1e-8):
     """Per-feature mean and population std over (examples, timesteps); X's stats applied to Y (facts §1.3.7)."""
-    mean = x.mean(axis=(0, 1))
-    std = np.sqrt(np.mean(np.abs(x - mean) ** 2, axis=(0, 1)))
+    mean = x.mean(axis=0).mean(axis=0)  # over examples, then timesteps, as the original summed
+    std = np.sqrt(np.mean(np.mean(np.abs(x - mean) ** 2, axis=0), axis=0))
     std = np.maximum(std_floor, std)
     return (x - mean) / std, (y - mean) / std, mean, std
 

@@ -147,7 +147,7 @@ def list_audio_files(folder, *, order="sorted", max_files=None) -> list[Path]:
     """
     folder = Path(folder)
     if not folder.exists():
-        raise InputError(folder, "not found")
+        raise InputError(folder, "file or folder not found")
     if folder.is_file():
         return [folder]
     names = os.listdir(folder)
