@@ -79,11 +79,12 @@ def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sou
     dtype : str
         ``float64`` / ``float32`` (full scale ±1, integer formats divided by 2^(bits−1) as
         libsndfile does) or ``int16`` (integer formats at 16-bit resolution; float formats
-        scaled by 32768 and clipped by libsndfile).
+        scaled by 32768, rounded and clipped).
     native : bool
         Return the samples in the file's own dtype (int16 for 8/16-bit, int32 for 24/32-bit,
-        float32 / float64 for float files, float32 for compressed formats), unscaled, the way
-        ``scipy.io.wavfile.read`` did for the originals.  Overrides ``dtype``.
+        float32 / float64 for float files, float32 for compressed formats), as
+        ``scipy.io.wavfile.read`` gave them to the originals for 16-bit and float files (8-bit
+        comes back as ``(u8 − 128)·256``, 24-bit left-justified in int32).  Overrides ``dtype``.
     min_seconds : float
         Shortest duration accepted (``purpose`` names who needs it, for the message).
     need_sound : bool
@@ -113,13 +114,19 @@ def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sou
         raise InputError(path, "cannot be read (permission denied)")
     try:
         info = soundfile.info(str(path))
-        read_dtype = _NATIVE_DTYPE.get(info.subtype, "float32") if native else dtype
+        integer_file = info.subtype in _NATIVE_DTYPE and _NATIVE_DTYPE[info.subtype].startswith("int")
+        if native:
+            read_dtype = _NATIVE_DTYPE.get(info.subtype, "float32")
+        else:
+            # libsndfile rounds float samples to integers without scaling them: read floats as floats
+            read_dtype = dtype if integer_file or not dtype.startswith("int") else "float64"
         samples, rate = soundfile.read(str(path), dtype=read_dtype, always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError, OSError) as error:
         raise InputError(path, f"corrupt or not a readable audio file ({_one_line(error)})") from None
-    audio = Audio(samples=samples, rate=int(rate), subtype=info.subtype, path=path)
-    validate_samples(audio.samples, path, rate=audio.rate, min_seconds=min_seconds, need_sound=need_sound, purpose=purpose)
-    return audio
+    validate_samples(samples, path, rate=int(rate), min_seconds=min_seconds, need_sound=need_sound, purpose=purpose)
+    if not native and samples.dtype != np.dtype(dtype):
+        samples = quantize_int16(samples)  # a float file asked for as int16: x·32768, rounded and clipped
+    return Audio(samples=samples, rate=int(rate), subtype=info.subtype, path=path)
 
 
 def validate_samples(samples, path, *, rate, min_seconds=0.0, need_sound=True, purpose=None) -> None:

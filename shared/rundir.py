@@ -99,7 +99,7 @@ def read_json(path):
         raise InputError(path, "file not found")
     try:
         return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(path, f"not valid JSON ({error})") from None
 
 
@@ -212,8 +212,10 @@ def load_config(run_dir, config_class):
     if not path.is_file():
         raise InputError(run_dir, "no config.json here: run the work's preprocess step first")
     document = read_json(path)
+    settings = document.get("settings") if isinstance(document, dict) else None
+    if not isinstance(settings, dict):
+        raise InputError(path, 'not a run configuration: expected an object with a "settings" object')
     known = {field.name for field in dataclasses.fields(config_class)}
-    settings = document.get("settings", {})
     unknown = sorted(set(settings) - known)
     if unknown:
         raise InputError(path, f"unknown settings {unknown}: written by another version or another work?")

@@ -125,12 +125,6 @@ def test_read_audio_ogg_vorbis(tmp_path, channels):
     assert audio.read_audio(path, native=True).samples.dtype == np.float32
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/audio.py read_audio(dtype='int16') on a float WAV: libsndfile does not scale float→int "
-    "by default (SFC_SET_SCALE_FLOAT_INT_READ is off), so ±1 floats round to 0/±1 instead of the "
-    "documented '×32768 and clipped' (with need_sound=True the file is even rejected as all silence)",
-)
 def test_read_audio_float_file_as_int16_is_scaled(tmp_path):
     signal = known_signal(400, 1)
     path = tmp_path / "float.wav"
@@ -219,11 +213,6 @@ def test_non_finite_samples(tmp_path, bad, read_options):
     assert_input_error(error, path, "NaN or infinite")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/audio.py read_audio validates after libsndfile's float→int16 conversion, so NaN/inf in "
-    "a float WAV read with dtype='int16' become 0 / 32767 and pass unnoticed",
-)
 def test_non_finite_samples_read_as_int16(tmp_path):
     samples = known_signal(50, 1).astype(np.float32)
     samples[10, 0] = np.nan

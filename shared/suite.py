@@ -1,0 +1,79 @@
+"""The suite runner behind ``make reproduce``: every registered work's preset, end to end.
+
+For each work it builds the corpus the preset names (``shared.corpora``), then calls the
+work's own scripts, each in its own process, exactly as a user would:
+
+    python -m <work>.preprocess --preset P --input corpora/<corpus> --run runs/<work>/<P>
+    python -m <work>.train --run runs/<work>/<P>
+    python -m <work>.generate --run runs/<work>/<P> [--mode fast]
+
+and prints where the outputs are.  It holds no model code.
+
+    python -m shared.suite [--preset quick] [--works gruv] [--runs runs] [--corpora corpora]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from shared import corpora
+from shared.rundir import InputError, cli_main
+
+#: Works whose scripts are in place, in the order the suite runs them.
+REGISTERED_WORKS = ("gruv",)
+
+
+def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:
+    """The command lines of one work's run: preprocess, train, generate faithful and fast."""
+    return [
+        ["preprocess", "--preset", preset, "--input", str(corpus_dir), "--run", str(run_dir)],
+        ["train", "--run", str(run_dir)],
+        ["generate", "--run", str(run_dir), "--mode", "faithful"],
+        ["generate", "--run", str(run_dir), "--mode", "fast"],
+    ]
+
+
+def run_work(work: str, preset: str, runs_root: Path, corpora_root: Path) -> Path:
+    presets = importlib.import_module(f"{work}.config").PRESETS
+    if preset not in presets:
+        raise InputError("--preset", f"{work} has no preset {preset!r} (accepted: {', '.join(presets)})")
+    corpus = presets[preset].get("corpus")
+    if corpus is None:
+        raise InputError("--preset", f"{work} preset {preset!r} names no corpus to run on")
+    corpus_dir = corpora_root / corpus
+    print(f"[{work}] building corpus {corpus} -> {corpus_dir}", flush=True)
+    corpora.build(corpus, corpus_dir)
+    run_dir = runs_root / work / preset
+    for stage in stages(work, preset, corpus_dir, run_dir):
+        command = [sys.executable, "-m", f"{work}.{stage[0]}", *stage[1:]]
+        print(f"[{work}] $ {' '.join(command[1:])}", flush=True)
+        started = time.perf_counter()
+        if subprocess.run(command).returncode != 0:
+            raise SystemExit(f"[{work}] {stage[0]} failed; see the output above")
+        print(f"[{work}] {stage[0]} done in {time.perf_counter() - started:.1f} s", flush=True)
+    return run_dir
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.suite", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", default="quick")
+    parser.add_argument("--works", nargs="+", default=list(REGISTERED_WORKS), choices=REGISTERED_WORKS)
+    parser.add_argument("--runs", type=Path, default=Path("runs"))
+    parser.add_argument("--corpora", type=Path, default=Path("corpora"))
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    outputs = {work: run_work(work, args.preset, args.runs, args.corpora) for work in args.works}
+    print(f"\nDone in {time.perf_counter() - started:.0f} s. Outputs:")
+    for work, run_dir in outputs.items():
+        for wav in sorted((run_dir / "generated").glob("*.wav")):
+            print(f"  {work}: {wav}")
+        print(f"  {work}: loss per epoch in {run_dir / 'loss.csv'}")
+
+
+if __name__ == "__main__":
+    cli_main(main)
