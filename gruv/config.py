@@ -42,6 +42,7 @@ class GruvConfig:
     epsilon: float = 1e-6  # Keras 0.1 (Keras 3 default is 1e-7)
     shuffle: bool = True  # Keras 0.1 fit default
     target_loss: Optional[float] = None  # stop once the epoch's training MSE falls below this (Fiala: "until MSE < ~0.15")
+    checkpoint_every: int = 1  # epochs between resumable checkpoints (BackupAndRestore); raise it for tiny, many-epoch runs
     seed: int = 1234  # GRUV seeded nothing; we seed initialisation, shuffling and the seed choice
 
     # --- generation (facts §4)

@@ -54,7 +54,7 @@ def train(run_dir, config: GruvConfig, *, verbose=1):
     model = build_model(config)
     compile_model(model, config)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(checkpoints), delete_checkpoint=True),
+        keras.callbacks.BackupAndRestore(str(checkpoints), save_freq=_checkpoint_frequency(config, len(x)), delete_checkpoint=True),
         keras.callbacks.CSVLogger(str(loss_log), append=True),
     ]
     if config.target_loss is not None:
@@ -66,6 +66,13 @@ def train(run_dir, config: GruvConfig, *, verbose=1):
     with atomic_path(run_dir / "model.keras") as temporary:
         model.save(temporary)
     return read_losses(run_dir)
+
+
+def _checkpoint_frequency(config: GruvConfig, examples: int):
+    """BackupAndRestore's ``save_freq``: "epoch", or a number of batches for every n-th epoch."""
+    if config.checkpoint_every <= 1:
+        return "epoch"
+    return config.checkpoint_every * -(-examples // config.batch_size)
 
 
 class StopBelowLoss(keras.callbacks.Callback):
