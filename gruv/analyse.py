@@ -1,0 +1,99 @@
+"""Listening-relevant facts about a GRUV/Fiala run's outputs, as numbers.
+
+For each generated WAV of a run: its length, peak, RMS and clipped fraction; the RMS envelope
+past the training length (Fiala's rising "tail": does it grow?); and, against the audio the
+seed came from (for one-example-per-file runs: the seed example's own file; or ``--reference``),
+the correlation of RMS envelopes and the onset match (do the generated hits line up with the
+original's?).  Also the run's training loss.  Prints a table and writes ``analysis.json``.
+
+    python -m gruv.analyse --run runs/gruv/e5 [--reference corpora/amen/amen_120bpm.wav]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from gruv.config import GruvConfig
+from gruv.preprocess import load_audio
+from gruv.train import read_losses
+from shared import audio, metrics
+from shared.rundir import InputError, cli_main, load_config, write_json
+
+
+def reference_for(config: GruvConfig, document: dict, seed_example: int, override=None):
+    """The original audio aligned with the output's first frame (None if it cannot be found).
+
+    Example k of a file starts at block ``j·L`` of it (``j`` = k's chunk in that file; 0 for
+    one example per file); output frame 0 is the prediction of the block after it, or the
+    seed frame itself when the output includes the seed.
+    """
+    first_example, source, chunk = 0, None, 0
+    for entry in document.get("inputs", []):
+        if seed_example < first_example + entry["examples"]:
+            source, chunk = entry["file"], seed_example - first_example
+            break
+        first_example += entry["examples"]
+    source = override or source
+    if source is None:
+        return None
+    offset = (chunk * config.max_seq_len if config.chunking == "gruv" else 0) + (0 if config.include_seed_in_output else 1)
+    return load_audio(source, config)[offset * config.block_size :]
+
+
+def analyse_output(samples: np.ndarray, config: GruvConfig, summary: dict, reference) -> dict:
+    """Numbers for one generated output (``samples``: float, ±1 full scale)."""
+    rate, block = config.sample_rate, config.block_size
+    trained_blocks = config.pad_to_blocks or config.max_blocks or config.max_seq_len
+    trained = trained_blocks * block
+    envelope = metrics.rms_envelope(samples, frame=block, hop=block)  # one value per generated frame
+    facts = {
+        "wav": summary["wav"], "frames": len(envelope), "seconds": len(samples) / rate,
+        "peak": float(np.abs(samples).max()), "rms": float(np.sqrt(np.mean(samples**2))),
+        "clipped_fraction": float(np.mean(np.abs(samples) >= 32767 / 32768)),
+        "rms_first_frames": float(envelope[:4].mean()),
+    }
+    if len(envelope) > trained_blocks + 4:
+        tail = envelope[trained_blocks:]
+        facts["tail_rms_start"] = float(tail[:4].mean())  # just past the training length
+        facts["tail_rms_end"] = float(tail[-4:].mean())  # at the end of the output
+    if reference is not None:
+        length = min(len(samples), len(reference), trained)
+        ours, theirs = samples[:length], reference[:length]
+        envelope_ours = metrics.rms_envelope(ours, 1024, 512)
+        envelope_theirs = metrics.rms_envelope(theirs, 1024, 512)
+        facts["envelope_correlation"] = float(np.corrcoef(envelope_ours, envelope_theirs)[0, 1])
+        facts["onsets"] = metrics.onset_match(metrics.onset_times(theirs, rate), metrics.onset_times(ours, rate))
+        if len(samples) > length + rate:
+            facts["onsets_per_second_after_training_length"] = len(metrics.onset_times(samples[length:], rate)) / (
+                (len(samples) - length) / rate
+            )
+    return facts
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m gruv.analyse", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", required=True, type=Path)
+    parser.add_argument("--reference", type=Path, default=None, help="original audio to compare with")
+    args = parser.parse_args(argv)
+    config, document = load_config(args.run, GruvConfig)
+    summaries = sorted((args.run / "generated").glob("*.json"))
+    if not summaries:
+        raise InputError(args.run / "generated", "no generated outputs: run `python -m gruv.generate` first")
+    losses = read_losses(args.run)
+    report = {"epochs": len(losses), "first_loss": losses[0] if losses else None,
+              "final_loss": losses[-1] if losses else None, "outputs": []}
+    for path in summaries:
+        summary = json.loads(path.read_text())
+        samples = audio.read_audio(args.run / "generated" / summary["wav"], need_sound=False).samples[:, 0]
+        reference = reference_for(config, document, summary["seed_example"], args.reference)
+        report["outputs"].append(analyse_output(samples, config, summary, reference))
+    write_json(args.run / "analysis.json", report)
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    cli_main(main)
