@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from gruv.config import GruvConfig  # noqa: E402
-from gruv.generate import generate_fast, generate_faithful  # noqa: E402
-from gruv.model import build_model, build_step_model, copy_weights  # noqa: E402
+from gruv.generate import FastGenerator, generate_faithful  # noqa: E402
+from gruv.model import build_model  # noqa: E402
 
 
 def machine() -> str:
@@ -52,24 +52,23 @@ def timed(function, repeats: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[49, 400], help="output frames (GRUV: 49)")
-    parser.add_argument("--repeats", type=int, nargs="+", default=[3, 1], help="timed runs per length (median)")
+    parser.add_argument("--repeats", type=int, nargs="+", default=[3, 3], help="timed runs per length (median)")
     args = parser.parse_args()
 
     config = GruvConfig()
     keras.utils.set_random_seed(0)
     model = build_model(config)
-    step_model = build_step_model(config)
-    copy_weights(model, step_model)
     seed = np.random.default_rng(0).standard_normal((1, config.max_seq_len, config.feature_dims)).astype(np.float32)
 
     generate_faithful(model.predict_on_batch, seed, 3)  # warm-up: trace both paths once
-    generate_fast(step_model, seed, 3)
+    fast_generator = FastGenerator(model)
+    fast_generator(seed, 3)
 
     rows = []
     for length, repeats in zip(args.lengths, args.repeats + [args.repeats[-1]] * len(args.lengths)):
         steps = length - config.max_seq_len + 1
         faithful_seconds, faithful = timed(lambda: generate_faithful(model.predict_on_batch, seed, steps), repeats)
-        fast_seconds, fast = timed(lambda: generate_fast(step_model, seed, steps), repeats)
+        fast_seconds, fast = timed(lambda: fast_generator(seed, steps), repeats)
         difference = float(np.abs(faithful - fast).max())
         rows.append((length, repeats, faithful_seconds, fast_seconds, faithful_seconds / fast_seconds, difference))
         print(f"{length} frames: faithful {faithful_seconds:.2f} s, fast {fast_seconds:.2f} s, "

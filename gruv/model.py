@@ -7,8 +7,7 @@ and is a different function).  Initialisation as in Keras of July 2015: Glorot-u
 limits ``sqrt(6 / (fan_in + fan_out))`` per gate matrix, one ``orthogonal × 1.1`` matrix per
 gate, forget-gate bias 1; ``keras_semantics="0.1.0"`` gives ``sqrt(2 / …)`` and forget bias 0.
 
-The time axis is ``None`` so generation can grow the context.  :func:`build_step_model` is
-the same network with the LSTM state as explicit inputs and outputs, for fast generation.
+The time axis is ``None`` so generation can grow the context.
 """
 
 from __future__ import annotations
@@ -93,34 +92,6 @@ def build_model(config: GruvConfig) -> keras.Model:
         x = _lstm(config, hidden, name=f"lstm_{index}")(x)
     outputs = layers.Dense(dims, kernel_initializer=_glorot(config, hidden, dims), name="tdd_out")(x)
     return keras.Model(inputs, outputs, name="gruv")
-
-
-def build_step_model(config: GruvConfig) -> keras.Model:
-    """The same network with its LSTM states as inputs and outputs (for stateful, step-by-step generation).
-
-    Inputs: ``frames`` (1, time, D) and ``[h_0, c_0, h_1, c_1, …]``; outputs: the predictions
-    and the final ``[h, c]`` of every LSTM.  Load weights with :func:`copy_weights`.
-    """
-    dims, hidden = config.feature_dims, config.hidden_dims
-    frames = keras.Input(shape=(None, dims), batch_size=1, name="frames")
-    states_in = []
-    x = layers.Dense(hidden, name="tdd_in")(frames)
-    states_out = []
-    for index in range(config.num_recurrent_units):
-        h = keras.Input(shape=(hidden,), batch_size=1, name=f"h_{index}")
-        c = keras.Input(shape=(hidden,), batch_size=1, name=f"c_{index}")
-        states_in += [h, c]
-        x, h_out, c_out = _lstm(config, hidden, name=f"lstm_{index}", return_state=True)(x, initial_state=[h, c])
-        states_out += [h_out, c_out]
-    outputs = layers.Dense(dims, name="tdd_out")(x)
-    return keras.Model([frames, *states_in], [outputs, *states_out], name="gruv_step")
-
-
-def copy_weights(source: keras.Model, target: keras.Model) -> None:
-    """Copy weights layer by layer, matching by name."""
-    for layer in target.layers:
-        if layer.weights:
-            layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
 def compile_model(model: keras.Model, config: GruvConfig) -> None:

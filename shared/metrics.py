@@ -1,7 +1,7 @@
 """Signal metrics: pure functions over numpy arrays (the evaluation half of ``shared/``).
 
 Each function states its formula and which direction is better.  So far: the RMS envelope,
-spectral-flux onsets and onset matching, used to judge GRUV/Fiala outputs by ear-relevant
+the high-frequency energy fraction, spectral-flux onsets and onset matching, used to judge GRUV/Fiala outputs by ear-relevant
 facts ("does the generated amen hit where the original hits?", "does the tail rise?").
 """
 
@@ -18,6 +18,17 @@ def rms_envelope(signal, frame: int = 1024, hop: int = 512) -> np.ndarray:
     count = 1 + (len(signal) - frame) // hop
     frames = np.lib.stride_tricks.sliding_window_view(signal, frame)[::hop][:count]
     return np.sqrt(np.mean(frames**2, axis=1))
+
+
+def high_frequency_fraction(signal, rate: int, above_hz: float = 5000.0) -> float:
+    """Fraction of the signal's energy above ``above_hz``: ``Σ_{f > above} |X(f)|² / Σ_f |X(f)|²``.
+
+    A noisiness measure for low-pitched sounds such as kicks (lower is smoother).
+    """
+    spectrum = np.abs(np.fft.rfft(np.asarray(signal, dtype=np.float64))) ** 2
+    frequencies = np.fft.rfftfreq(len(signal), 1.0 / rate)
+    total = spectrum.sum()
+    return float(spectrum[frequencies > above_hz].sum() / total) if total > 0 else 0.0
 
 
 def onset_times(signal, rate: int, frame: int = 1024, hop: int = 256, threshold: float = 1.5, min_gap: float = 0.05):

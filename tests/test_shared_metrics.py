@@ -37,3 +37,11 @@ def test_onset_match_counts():
     assert metrics.onset_match([0.1], [])["f_measure"] == 0.0
     # each estimate matches at most one reference onset
     assert metrics.onset_match([0.1, 0.12], [0.11])["hits"] == 1
+
+
+def test_high_frequency_fraction():
+    t = np.arange(44100) / 44100
+    low, high = np.sin(2 * np.pi * 100 * t), np.sin(2 * np.pi * 8000 * t)
+    assert metrics.high_frequency_fraction(low, 44100) < 1e-6
+    assert np.isclose(metrics.high_frequency_fraction(low + high, 44100), 0.5, atol=1e-3)
+    assert metrics.high_frequency_fraction(np.zeros(100), 44100) == 0.0
