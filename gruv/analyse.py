@@ -3,8 +3,8 @@
 For each generated WAV of a run: its length, peak, RMS and clipped fraction; the RMS envelope
 past the training length (Fiala's rising "tail": does it grow?); and, against the audio the
 seed came from (for one-example-per-file runs: the seed example's own file; or ``--reference``),
-the correlation of RMS envelopes, the energy above 5 kHz (Fiala: "too much high-frequency
-noise") and the onset match (do the generated hits line up with the
+the correlation of RMS envelopes, the share of energy above 1 kHz in dB (Fiala: "too much
+high-frequency noise") and the onset match (do the generated hits line up with the
 original's?).  Also the run's training loss.  Prints a table and writes ``analysis.json``.
 
     python -m gruv.analyse --run runs/gruv/e5 [--reference corpora/amen/amen_120bpm.wav]
@@ -68,8 +68,8 @@ def analyse_output(samples: np.ndarray, config: GruvConfig, summary: dict, refer
         envelope_theirs = metrics.rms_envelope(theirs, 1024, 512)
         flat = envelope_ours.std() == 0 or envelope_theirs.std() == 0
         facts["envelope_correlation"] = None if flat else float(np.corrcoef(envelope_ours, envelope_theirs)[0, 1])
-        facts["energy_above_5khz"] = metrics.high_frequency_fraction(ours, rate)
-        facts["reference_energy_above_5khz"] = metrics.high_frequency_fraction(theirs, rate)
+        for name, signal in (("energy_above_1khz_db", ours), ("reference_energy_above_1khz_db", theirs)):
+            facts[name] = float(10 * np.log10(max(metrics.high_frequency_fraction(signal, rate, 1000.0), 1e-12)))
         facts["onsets"] = metrics.onset_match(metrics.onset_times(theirs, rate), metrics.onset_times(ours, rate))
         if len(samples) > length + rate:
             facts["onsets_per_second_after_training_length"] = len(metrics.onset_times(samples[length:], rate)) / (
