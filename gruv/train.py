@@ -47,14 +47,13 @@ def train(run_dir, config: GruvConfig, *, verbose=1):
     x, y = load_training_data(run_dir)
     checkpoints = run_dir / "checkpoints"
     loss_log = run_dir / "loss.csv"
-    if not checkpoints.exists() and loss_log.exists():
-        loss_log.unlink()  # a fresh start: forget the losses of an earlier, finished run
 
     set_seed(config.seed)
     model = build_model(config)
     compile_model(model, config)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(checkpoints), save_freq=_checkpoint_frequency(config, len(x)), delete_checkpoint=True),
+        TrimLossLog(loss_log),  # after BackupAndRestore has restored, before CSVLogger appends
         keras.callbacks.CSVLogger(str(loss_log), append=True),
     ]
     if config.target_loss is not None:
@@ -73,6 +72,29 @@ def _checkpoint_frequency(config: GruvConfig, examples: int):
     if config.checkpoint_every <= 1:
         return "epoch"
     return config.checkpoint_every * -(-examples // config.batch_size)
+
+
+class TrimLossLog(keras.callbacks.Callback):
+    """Keep in ``loss.csv`` only the epochs the restored checkpoint holds (none on a fresh start).
+
+    Epochs after the last checkpoint are trained again on resume; their old lines would
+    otherwise be logged twice.  Reads ``model._initial_epoch``, which BackupAndRestore sets.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def on_train_begin(self, logs=None):
+        keep = getattr(self.model, "_initial_epoch", None) or 0
+        if not self.path.exists():
+            return
+        if keep == 0:
+            self.path.unlink()
+            return
+        lines = self.path.read_text().splitlines(keepends=True)
+        with atomic_path(self.path) as temporary:
+            temporary.write_text("".join(lines[: 1 + keep]))
 
 
 class StopBelowLoss(keras.callbacks.Callback):

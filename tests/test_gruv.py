@@ -114,12 +114,13 @@ def test_fast_generation_equals_faithful(tmp_path):
     assert np.abs(faithful - fast).max() <= 1e-5
 
 
-def test_training_resumes_from_checkpoint(tmp_path):
-    config = tiny_run(tmp_path, epochs=4)
+@pytest.mark.parametrize("checkpoint_every", [1, 2])
+def test_training_resumes_from_checkpoint(tmp_path, checkpoint_every):
+    config = tiny_run(tmp_path, epochs=4, checkpoint_every=checkpoint_every)
 
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            if epoch == 1:
+            if epoch == 2:  # killed after the third epoch; the last checkpoint holds 3 or 2 epochs
                 raise KeyboardInterrupt
 
     import gruv.train as gruv_train
@@ -137,7 +138,7 @@ def test_training_resumes_from_checkpoint(tmp_path):
         keras.Model.fit = original_fit
     assert (tmp_path / "checkpoints").exists() and not (tmp_path / "model.keras").exists()
     losses = gruv_train.train(tmp_path, config, verbose=0)
-    assert len(losses) == 4  # epochs 1-2 before the kill, 3-4 after: nothing repeated
+    assert len(losses) == 4  # the epochs after the last checkpoint are trained again, and logged once
 
 
 def test_scripts_end_to_end(tmp_path):
