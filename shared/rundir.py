@@ -196,13 +196,9 @@ def parse_value(annotation, text: str, where: str):
     return text
 
 
-def config_to_dict(config) -> dict:
-    return dataclasses.asdict(config)
-
-
 def write_config(run_dir, config, **extra) -> None:
     """Write ``config.json``: the resolved settings plus any extra facts (e.g. the input files)."""
-    write_json(Path(run_dir) / "config.json", {"settings": config_to_dict(config), **extra})
+    write_json(Path(run_dir) / "config.json", {"settings": dataclasses.asdict(config), **extra})
 
 
 def load_config(run_dir, config_class):
@@ -225,11 +221,11 @@ def load_config(run_dir, config_class):
 # ----------------------------------------------------------------------------- scripts
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, *, preset=False, run_required=True) -> None:
+def add_common_arguments(parser: argparse.ArgumentParser, *, preset=False) -> None:
     """The arguments every script takes: ``--run DIR`` and ``--set key=value`` (plus ``--preset``)."""
     if preset:
         parser.add_argument("--preset", default=None, help="named experiment (see config.PRESETS)")
-    parser.add_argument("--run", required=run_required, type=Path, help="run directory")
+    parser.add_argument("--run", required=True, type=Path, help="run directory")
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override one setting (repeatable)",
