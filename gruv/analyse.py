@@ -45,13 +45,13 @@ def reference_for(config: GruvConfig, document: dict, seed_example: int, overrid
     return load_audio(source, config)[offset * config.block_size :]
 
 
-def analyse_output(samples: np.ndarray, config: GruvConfig, summary: dict, reference, trained_blocks: int) -> dict:
+def analyse_output(samples: np.ndarray, config: GruvConfig, wav: str, reference, trained_blocks: int) -> dict:
     """Numbers for one generated output (``samples``: float, ±1 full scale; ``trained_blocks``: timesteps per example)."""
     rate, block = config.sample_rate, config.block_size
     trained = trained_blocks * block
     envelope = metrics.rms_envelope(samples, frame=block, hop=block)  # one value per generated frame
     facts = {
-        "wav": summary["wav"], "frames": len(envelope), "seconds": len(samples) / rate,
+        "wav": wav, "frames": len(envelope), "seconds": len(samples) / rate,
         "peak": float(np.abs(samples).max()), "rms": float(np.sqrt(np.mean(samples**2))),
         "clipped_fraction": float(np.mean(np.abs(samples) >= 32767 / 32768)),
         "rms_first_frames": float(envelope[:4].mean()),
@@ -93,7 +93,7 @@ def main(argv=None) -> None:
         summary = json.loads(path.read_text())
         samples = audio.read_audio(args.run / "generated" / summary["wav"], need_sound=False).samples[:, 0]
         reference = reference_for(config, document, summary["seed_example"], args.reference)
-        report["outputs"].append(analyse_output(samples, config, summary, reference, document["shapes"]["x"][1]))
+        report["outputs"].append(analyse_output(samples, config, summary["wav"], reference, document["shapes"]["x"][1]))
     write_json(args.run / "analysis.json", report)
     print(json.dumps(report, indent=1))
 

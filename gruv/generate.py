@@ -27,7 +27,7 @@ from tqdm import tqdm
 from gruv.config import GruvConfig
 from gruv.preprocess import features_to_blocks
 from shared import audio
-from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, write_json
+from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, save_npy, write_json
 
 
 # ----------------------------------------------------------------------------- the loops (pure)
@@ -199,8 +199,7 @@ def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=N
         "denormalize": config.denormalize, "output_index": config.output_index,
         "peak_int16": int(np.abs(samples.astype(np.int32)).max()),
     }
-    with atomic_path(run_dir / "generated" / f"{name}.frames.npy") as temporary:
-        np.save(temporary, frames.astype(np.float32))
+    save_npy(run_dir / "generated" / f"{name}.frames.npy", frames.astype(np.float32))
     write_json(run_dir / "generated" / f"{name}.json", summary)
     return summary
 

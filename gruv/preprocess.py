@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from gruv.config import PRESETS, GruvConfig
 from shared import audio
-from shared.rundir import InputError, add_common_arguments, atomic_path, cli_main, resolve_config, write_config
+from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
 
 
 # ----------------------------------------------------------------------------- reading
@@ -188,13 +188,10 @@ def main(argv=None) -> None:
         print(f"warning: {path}: too short for one example, skipped (GRUV skipped it too)")
 
     data = Path(args.run) / "data"
-    data.mkdir(parents=True, exist_ok=True)
     for name, array in (("x", x), ("y", y)):
-        with atomic_path(data / f"{name}.npy") as temporary:
-            np.save(temporary, array.astype(np.float32))  # Theano's floatX: training used float32 (facts §3)
-    with atomic_path(data / "stats.npz") as temporary:
-        # faithful (Q10): GRUV saved the std as "_var.npy"; both names are kept.
-        np.savez(temporary, mean=mean, std=std, var=std)
+        save_npy(data / f"{name}.npy", array.astype(np.float32))  # Theano's floatX: training used float32 (facts §3)
+    # faithful (Q10): GRUV saved the std as "_var.npy"; both names are kept.
+    save_npz(data / "stats.npz", mean=mean, std=std, var=std)
     write_config(
         args.run, config,
         inputs=[{"file": str(path), "examples": count} for path, count in zip(files, counts)],

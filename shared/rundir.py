@@ -103,6 +103,13 @@ def read_json(path):
         raise InputError(path, f"not valid JSON ({error})") from None
 
 
+def save_npy(path, array) -> None:
+    """``np.save`` to ``path``, atomically."""
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as handle:
+            np.save(handle, array)
+
+
 def save_npz(path, **arrays) -> None:
     """``np.savez`` to ``path``, atomically (no compression: these arrays are re-read often)."""
     with atomic_path(path) as temporary:

@@ -165,6 +165,14 @@ def test_save_npz_round_trip(tmp_path):
     assert only_file(path.parent) == ["train.npz"]
 
 
+def test_save_npy_round_trip(tmp_path):
+    path = tmp_path / "data" / "x.npy"
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    rundir.save_npy(path, x)
+    np.testing.assert_array_equal(np.load(path), x)
+    assert only_file(path.parent) == ["x.npy"]
+
+
 # ----------------------------------------------------------------------------- settings
 
 
