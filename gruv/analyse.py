@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from gruv.config import GruvConfig
+from gruv.generate import reference_segment
 from gruv.preprocess import load_audio
 from gruv.train import read_losses
 from shared import audio, metrics
@@ -26,23 +27,12 @@ from shared.rundir import InputError, cli_main, load_config, write_json
 
 
 def reference_for(config: GruvConfig, document: dict, seed_example: int, override=None):
-    """The original audio aligned with the output's first frame (None if it cannot be found).
-
-    Example k of a file starts at block ``j·L`` of it (``j`` = k's chunk in that file; 0 for
-    one example per file); output frame 0 is the prediction of the block after it, or the
-    seed frame itself when the output includes the seed.
-    """
-    first_example, source, chunk = 0, None, 0
-    for entry in document.get("inputs", []):
-        if seed_example < first_example + entry["examples"]:
-            source, chunk = entry["file"], seed_example - first_example
-            break
-        first_example += entry["examples"]
+    """The original audio aligned with the output's first frame (None if it cannot be found)."""
+    source, offset_blocks = reference_segment(config, document, seed_example)
     source = override or source
     if source is None:
         return None
-    offset = (chunk * config.max_seq_len if config.chunking == "gruv" else 0) + (0 if config.include_seed_in_output else 1)
-    return load_audio(source, config)[offset * config.block_size :]
+    return load_audio(source, config)[offset_blocks * config.block_size :]
 
 
 def analyse_output(samples: np.ndarray, config: GruvConfig, wav: str, reference, trained_blocks: int) -> dict:

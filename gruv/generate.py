@@ -151,6 +151,22 @@ def frames_to_audio(frames: np.ndarray, config: GruvConfig, mean=None, std=None)
     return audio.float_to_int16(blocks.reshape(-1), overflow=config.int16_overflow)  # real part, truncated (Q3, Q4)
 
 
+def reference_segment(config: GruvConfig, document: dict, seed_example: int):
+    """Which original audio an output continues: (source file or None, offset in blocks).
+
+    Example k of a file starts at block ``j·L`` of it (``j`` = k's chunk in that file; 0 for
+    one example per file); output frame 0 is the prediction of the block after it, or the
+    seed frame itself when the output includes the seed.
+    """
+    first_example = 0
+    for entry in document.get("inputs", []):
+        if seed_example < first_example + entry["examples"]:
+            chunk = seed_example - first_example if config.chunking == "gruv" else 0
+            return entry["file"], chunk * config.max_seq_len + (0 if config.include_seed_in_output else 1)
+        first_example += entry["examples"]
+    return None, 0
+
+
 # ----------------------------------------------------------------------------- the script
 
 
@@ -198,6 +214,12 @@ def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=N
         "seconds_of_audio": len(samples) / config.sample_rate, "generation_seconds": seconds,
         "denormalize": config.denormalize, "output_index": config.output_index,
         "peak_int16": int(np.abs(samples.astype(np.int32)).max()),
+    }
+    source, offset_blocks = reference_segment(config, load_config(run_dir, GruvConfig)[1], index)
+    summary["evaluation"] = {  # what shared.evaluate compares this output with
+        "reference": source, "reference_offset_s": offset_blocks * config.block_size / config.sample_rate,
+        "reference_label": "the seed's original, from the block after the seed",
+        "trained_seconds": x.shape[1] * config.block_size / config.sample_rate, "block": config.block_size,
     }
     save_npy(run_dir / "generated" / f"{name}.frames.npy", frames.astype(np.float32))
     write_json(run_dir / "generated" / f"{name}.json", summary)
