@@ -91,3 +91,16 @@ PRESETS: dict[str, dict] = {
     "tiny": {"corpus": "sine", "block_size": 64, "max_seq_len": 8, "hidden_dims": 16, "epochs": 3,
              "max_blocks": 80, "generate_steps": 6},
 }
+
+#: What Fiala's blog reports for each experiment, keyed "<work>:<criterion id>" as shared.criteria names
+#: them; shown beside our numbers in the report (../shared/facts/gruv.md §7).
+BLOG_RESULTS: dict[str, dict[str, str]] = {
+    "fiala-vowels": {"gruv:loop": "one vowel frame repeated, no evolution (E1, output index 0)"},
+    "fiala-kicks": {"gruv:mse": "< ~0.15 (E2 stop)", "gruv:noise_db": "too much high-frequency noise (E2)",
+                    "gruv:tail_growth_db": "slowly rising tail (E2)"},
+    "fiala-amen-fft": {"gruv:mse": "≈ 0.05 (E3)", "gruv:loop": "chaotic repetitive noise that loops (E3)"},
+    "fiala-amen-raw": {"gruv:mse": "\"well-trained\" (E4)", "gruv:onset_f": "peaks line up with the original's (E4)"},
+    "fiala-amen-raw-nodenorm": {"gruv:onset_f": "\"actually generates an amen break\" (E5)",
+                                "gruv:tail_growth_db": "dissolves into the tail, periodically returns (E5)"},
+    "quick": {"gruv:onset_f": "peaks line up with the original's (E4, raw amen)"},
+}

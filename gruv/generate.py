@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from gruv.config import GruvConfig
+from gruv.config import BLOG_RESULTS, GruvConfig
 from gruv.preprocess import features_to_blocks
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, save_npy, write_json
@@ -215,11 +215,13 @@ def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=N
         "denormalize": config.denormalize, "output_index": config.output_index,
         "peak_int16": int(np.abs(samples.astype(np.int32)).max()),
     }
-    source, offset_blocks = reference_segment(config, load_config(run_dir, GruvConfig)[1], index)
+    document = load_config(run_dir, GruvConfig)[1]
+    source, offset_blocks = reference_segment(config, document, index)
     summary["evaluation"] = {  # what shared.evaluate compares this output with
         "reference": source, "reference_offset_s": offset_blocks * config.block_size / config.sample_rate,
         "reference_label": "the seed's original, from the block after the seed",
         "trained_seconds": x.shape[1] * config.block_size / config.sample_rate, "block": config.block_size,
+        "source_numbers": BLOG_RESULTS.get(document["settings"].get("preset"), {}),
     }
     save_npy(run_dir / "generated" / f"{name}.frames.npy", frames.astype(np.float32))
     write_json(run_dir / "generated" / f"{name}.json", summary)

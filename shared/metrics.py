@@ -178,7 +178,7 @@ def hilbert_exponential_fit(signal, rate: int, *, faithful: bool = False) -> dic
     """
     envelope = np.abs(scipy.signal.hilbert(np.asarray(signal, dtype=np.float64)))
     failed = {"a": float("nan"), "b_per_s": float("nan"), "c": float("nan")}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(over="ignore"):  # LM tries steep exponentials on its way
         warnings.simplefilter("ignore", scipy.optimize.OptimizeWarning)  # "covariance could not be estimated": we report no errors
         return _fit_envelope(envelope, rate, faithful, failed)
 
@@ -232,7 +232,8 @@ def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015,
     """Per-frame (time s, peak magnitude, peak frequency Hz) of one partial near ``frequency``.
 
     STFT with a Hann window of ``frame`` samples; in each frame the largest magnitude within
-    ``±tolerance·frequency``, its frequency refined by parabolic interpolation on log magnitude.
+    ``±tolerance·frequency`` (at least ±1 bin), its frequency refined by parabolic
+    interpolation on log magnitude.
     """
     signal = np.asarray(signal, dtype=np.float64)
     if len(signal) < frame:
@@ -240,9 +241,7 @@ def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015,
     frames = np.lib.stride_tricks.sliding_window_view(signal, frame)[::hop]
     magnitude = np.abs(np.fft.rfft(frames * scipy.signal.get_window("hann", frame), axis=1))
     bins = np.fft.rfftfreq(frame, 1.0 / rate)
-    inside = np.nonzero(np.abs(bins - frequency) <= tolerance * frequency)[0]
-    if not len(inside):  # narrower than one bin: the nearest bin
-        inside = np.array([int(np.argmin(np.abs(bins - frequency)))])
+    inside = np.nonzero(np.abs(bins - frequency) <= max(tolerance * frequency, rate / frame))[0]  # at least ±1 bin
     local = inside[np.argmax(magnitude[:, inside], axis=1)]
     rows = np.arange(len(frames))
     peak = magnitude[rows, local]
@@ -675,7 +674,7 @@ def foote_novelty(features: SpectralFeatures, kernel: int = 64) -> np.ndarray:
 
 def _segment_labels(features: SpectralFeatures, kernel: int) -> list[int]:
     novelty = foote_novelty(features, kernel)
-    peaks, _ = scipy.signal.find_peaks(novelty, height=novelty.mean() + novelty.std() if len(novelty) else 0, distance=kernel // 2)
+    peaks, _ = scipy.signal.find_peaks(novelty, height=0.1 * novelty.max() if len(novelty) else 0, distance=kernel // 2)
     bounds = [0, *peaks.tolist(), len(novelty)]
     labels = []
     for start, end in zip(bounds[:-1], bounds[1:]):
@@ -688,7 +687,8 @@ def _segment_labels(features: SpectralFeatures, kernel: int) -> list[int]:
 def event_order_novelty(output: SpectralFeatures, reference: SpectralFeatures, kernel: int = 64) -> float:
     """M12, event-order novelty (the paper's "reordering of pitches"; higher = more novel).
 
-    Both signals are segmented at the peaks of :func:`foote_novelty` (64-frame kernel ≈ 1.5 s);
+    Both signals are segmented at the peaks of :func:`foote_novelty` (64-frame kernel ≈ 1.5 s;
+    peaks ≥ 10 % of the highest, at least half a kernel apart);
     each segment is labelled by its chroma argmax (repeated labels merged); the score is the
     fraction of the output's pitch-class trigrams that never occur in the reference.  NaN when
     the output has fewer than three segments.

@@ -7,7 +7,9 @@ work's own scripts, each in its own process, exactly as a user would:
     python -m <work>.train --run runs/<work>/<P>
     python -m <work>.generate --run runs/<work>/<P> [--mode fast]
 
-and prints where the outputs are.  It holds no model code.
+then scores every output by every work's criteria (``python -m shared.evaluate RUN_DIR``),
+writes the report over the whole runs folder (``python -m shared.report RUNS --out
+RUNS/report``) and prints the path of its ``index.html``.  It holds no model code.
 
     python -m shared.suite [--preset quick] [--works gruv] [--runs runs] [--corpora corpora]
 """
@@ -50,13 +52,18 @@ def run_work(work: str, preset: str, runs_root: Path, corpora_root: Path) -> Pat
     corpora.build(corpus, corpus_dir)
     run_dir = runs_root / work / preset
     for stage in stages(work, preset, corpus_dir, run_dir):
-        command = [sys.executable, "-m", f"{work}.{stage[0]}", *stage[1:]]
-        print(f"[{work}] $ {' '.join(command[1:])}", flush=True)
-        started = time.perf_counter()
-        if subprocess.run(command).returncode != 0:
-            raise SystemExit(f"[{work}] {stage[0]} failed; see the output above")
-        print(f"[{work}] {stage[0]} done in {time.perf_counter() - started:.1f} s", flush=True)
+        run_step([f"{work}.{stage[0]}", *stage[1:]], f"{work} {stage[0]}")
     return run_dir
+
+
+def run_step(arguments: list[str], label: str) -> None:
+    """``python -m <arguments>`` in its own process; stop the suite if it fails."""
+    command = [sys.executable, "-m", *arguments]
+    print(f"[{label}] $ {' '.join(command[2:])}", flush=True)
+    started = time.perf_counter()
+    if subprocess.run(command).returncode != 0:
+        raise SystemExit(f"[{label}] failed; see the output above")
+    print(f"[{label}] done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def main(argv=None) -> None:
@@ -68,11 +75,16 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     outputs = {work: run_work(work, args.preset, args.runs, args.corpora) for work in args.works}
+    for run_dir in outputs.values():
+        run_step(["shared.evaluate", str(run_dir)], "evaluate")
+    report_dir = args.runs / "report"
+    run_step(["shared.report", str(args.runs), "--out", str(report_dir)], "report")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Outputs:")
     for work, run_dir in outputs.items():
         for wav in sorted((run_dir / "generated").glob("*.wav")):
             print(f"  {work}: {wav}")
-        print(f"  {work}: loss per epoch in {run_dir / 'loss.csv'}")
+        print(f"  {work}: loss per epoch in {run_dir / 'loss.csv'}; criteria in {run_dir / 'metrics.json'}")
+    print(f"Report: {report_dir / 'report.md'}\nListening page: {(report_dir / 'index.html').resolve()}")
 
 
 if __name__ == "__main__":

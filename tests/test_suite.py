@@ -1,5 +1,6 @@
 """The runner behind `make reproduce`, on the `tiny` preset: corpus, then every script, then the outputs."""
 
+import json
 import subprocess
 import sys
 
@@ -24,6 +25,15 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
         assert str(wav) in result.stdout
         samples, rate = soundfile.read(wav, dtype="int16")
         assert rate == 44100 and len(samples) == (8 + 6 - 1) * 64 and samples.any()
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert [output["name"] for output in metrics["outputs"]] == [wav.stem for wav in wavs]
+    for output in metrics["outputs"]:  # every work's criteria, GRUV's own filled (the tiny run has an original)
+        assert set(output["criteria"]) == {"gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth"}
+        gruv = {row["id"]: row for row in output["criteria"]["gruv"]}
+        assert all(gruv[name]["value"] is not None for name in ("mse", "noise_db", "onset_f", "loop"))  # 0.02 s: no tail
+    page = tmp_path / "runs" / "report" / "index.html"
+    assert page.is_file() and (tmp_path / "runs" / "report" / "report.csv").is_file()
+    assert str(page.resolve()) in result.stdout
 
 
 def test_suite_rejects_an_unknown_preset(tmp_path):
