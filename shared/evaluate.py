@@ -60,34 +60,50 @@ def mono(path) -> tuple[np.ndarray, int]:
 
 
 def evaluate_output(wav: Path, run_dir: Path, numbers: dict, reference_override=None) -> dict:
-    """One output's entry of ``metrics.json``."""
+    """One output's entry of ``metrics.json``, from the summary the work wrote beside it."""
     summary_path = wav.with_suffix(".json")
-    summary = read_json(summary_path) if summary_path.is_file() else {}
-    evaluation = summary.get("evaluation", {})
+    evaluation = (read_json(summary_path) if summary_path.is_file() else {}).get("evaluation", {})
+    if reference_override:
+        evaluation = {**evaluation, "reference": reference_override, "reference_offset_s": 0.0,
+                      "reference_label": "--reference"}
+    reference = evaluation.get("reference")
+    seed = evaluation.get("seed")
+    return score_output(wav, None if reference is None else _find(reference, run_dir),
+                        offset_s=float(evaluation.get("reference_offset_s", 0.0)),
+                        seed=None if seed is None else _find(seed, run_dir), run_numbers=numbers,
+                        name=wav.stem, wav_label=str(wav.relative_to(run_dir)), **{
+                            key: evaluation.get(key) for key in ("reference_label", "trained_seconds", "block", "band_hz",
+                                                                 "source_numbers")})
+
+
+def score_output(wav, reference=None, *, offset_s=0.0, seed=None, run_numbers=None, name=None, wav_label=None,
+                 reference_label=None, trained_seconds=None, block=None, band_hz=None, source_numbers=None) -> dict:
+    """Score one audio file by every work's criteria against ``reference`` (from ``offset_s`` on).
+
+    Returns the output's entry of ``metrics.json`` (``wav_label`` is how the entry names the
+    file, by default its path).
+    """
     output, rate = mono(wav)
-    reference_path = reference_override or evaluation.get("reference")
-    reference = reference_rate = None
-    offset = 0.0 if reference_override else float(evaluation.get("reference_offset_s", 0.0))
-    if reference_path is not None:
-        reference_path = _find(reference_path, run_dir)
-        reference, reference_rate = mono(reference_path)
-        reference = reference[int(round(offset * reference_rate)):]
-        if not len(reference):
-            raise InputError(reference_path, f"shorter than the offset {offset} s given for {wav.name}")
-    seed, seed_rate = mono(_find(evaluation["seed"], run_dir)) if evaluation.get("seed") else (None, None)
-    context = {"run_numbers": numbers, "trained_seconds": evaluation.get("trained_seconds"), "block": evaluation.get("block"),
-               "band_hz": evaluation.get("band_hz"), "seed": seed, "seed_rate": seed_rate}
+    samples = reference_rate = None
+    if reference is not None:
+        samples, reference_rate = mono(reference)
+        samples = samples[int(round(offset_s * reference_rate)):]
+        if not len(samples):
+            raise InputError(reference, f"shorter than the offset {offset_s} s given for {Path(wav).name}")
+    seed_samples, seed_rate = mono(seed) if seed is not None else (None, None)
+    context = {"run_numbers": run_numbers or {}, "trained_seconds": trained_seconds, "block": block, "band_hz": band_hz,
+               "seed": seed_samples, "seed_rate": seed_rate}
     return {
-        "name": wav.stem,
-        "wav": str(wav.relative_to(run_dir)),
-        "reference": None if reference_path is None else str(Path(reference_path).resolve()),
-        "reference_offset_s": offset,
-        "reference_label": "--reference" if reference_override else evaluation.get("reference_label"),
+        "name": name or Path(wav).stem,
+        "wav": wav_label or str(wav),
+        "reference": None if reference is None else str(Path(reference).resolve()),
+        "reference_offset_s": offset_s,
+        "reference_label": reference_label,
         "seconds": len(output) / rate, "rate": rate,
-        "criteria": criteria.all_criteria(output, rate, reference, reference_rate, context=context),
-        "source_numbers": evaluation.get("source_numbers", {}),
+        "criteria": criteria.all_criteria(output, rate, samples, reference_rate, context=context),
+        "source_numbers": source_numbers or {},
         "metrics": {"peak": float(np.abs(output).max()), "level_dbfs": metrics.level_dbfs(output),
-                    "reference_seconds": None if reference is None else len(reference) / reference_rate},
+                    "reference_seconds": None if samples is None else len(samples) / reference_rate},
     }
 
 

@@ -228,12 +228,13 @@ def welch_f0(signal, rate: int, band=(40.0, None), segment: int = 16384) -> floa
     return float((peak + offset) * rate / segment)
 
 
-def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015, frame: int = 4096, hop: int = 1024):
+def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015, frame: int = 4096, hop: int = 1024,
+                  min_bins: int = 0):
     """Per-frame (time s, peak magnitude, peak frequency Hz) of one partial near ``frequency``.
 
     STFT with a Hann window of ``frame`` samples; in each frame the largest magnitude within
-    ``±tolerance·frequency`` (at least ±1 bin), its frequency refined by parabolic
-    interpolation on log magnitude.
+    ``±tolerance·frequency`` (at least ``±min_bins`` bins; the nearest bin when the window
+    holds none), its frequency refined by parabolic interpolation on log magnitude.
     """
     signal = np.asarray(signal, dtype=np.float64)
     if len(signal) < frame:
@@ -241,7 +242,9 @@ def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015,
     frames = np.lib.stride_tricks.sliding_window_view(signal, frame)[::hop]
     magnitude = np.abs(np.fft.rfft(frames * scipy.signal.get_window("hann", frame), axis=1))
     bins = np.fft.rfftfreq(frame, 1.0 / rate)
-    inside = np.nonzero(np.abs(bins - frequency) <= max(tolerance * frequency, rate / frame))[0]  # at least ±1 bin
+    inside = np.nonzero(np.abs(bins - frequency) <= max(tolerance * frequency, min_bins * rate / frame))[0]
+    if not len(inside):  # narrower than one bin: the nearest bin
+        inside = np.array([int(np.argmin(np.abs(bins - frequency)))])
     local = inside[np.argmax(magnitude[:, inside], axis=1)]
     rows = np.arange(len(frames))
     peak = magnitude[rows, local]
@@ -269,11 +272,12 @@ def partial_decay_slope(signal, rate: int, frequency: float, tolerance: float = 
 def pitch_drift(signal, rate: int, frequency: float, tolerance: float = 0.03, floor_db: float = -40.0) -> dict:
     """How the frequency of the partial near ``frequency`` moves over time, in cents.
 
-    Frames of :func:`partial_track` whose partial is within ``floor_db`` of its loudest frame;
+    Frames of :func:`partial_track` (±``tolerance``, at least ±1 bin) whose partial is within
+    ``floor_db`` of its loudest frame;
     ``slope_cents_per_s`` is a line fit of ``1200·log2(f_k/frequency)`` against time and
     ``spread_cents`` its standard deviation (both 0 for a steady pitch; lower is better).
     """
-    times, magnitude, track = partial_track(signal, rate, frequency, tolerance)
+    times, magnitude, track = partial_track(signal, rate, frequency, tolerance, min_bins=1)
     keep = (magnitude > 0) & (magnitude >= magnitude.max() * 10 ** (floor_db / 20)) & (track > 0)
     if keep.sum() < 2:
         return {"slope_cents_per_s": float("nan"), "spread_cents": float("nan")}

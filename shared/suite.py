@@ -8,10 +8,11 @@ work's own scripts, each in its own process, exactly as a user would:
     python -m <work>.generate --run runs/<work>/<P> [--mode fast]
 
 then scores every output by every work's criteria (``python -m shared.evaluate RUN_DIR``),
-writes the report over the whole runs folder (``python -m shared.report RUNS --out
+scores the sources' own published outputs the same way (``python -m shared.sources``, when
+the reference folder is there), writes the report over the whole runs folder (``python -m shared.report RUNS --out
 RUNS/report``) and prints the path of its ``index.html``.  It holds no model code.
 
-    python -m shared.suite [--preset quick] [--works gruv] [--runs runs] [--corpora corpora]
+    python -m shared.suite [--preset quick] [--works gruv] [--runs runs] [--corpora corpora] [--no-sources]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared import corpora
+from shared import corpora, sources
 from shared.rundir import InputError, cli_main
 
 #: Works whose scripts are in place, in the order the suite runs them.
@@ -72,11 +73,17 @@ def main(argv=None) -> None:
     parser.add_argument("--works", nargs="+", default=list(REGISTERED_WORKS), choices=REGISTERED_WORKS)
     parser.add_argument("--runs", type=Path, default=Path("runs"))
     parser.add_argument("--corpora", type=Path, default=Path("corpora"))
+    parser.add_argument("--sources", action=argparse.BooleanOptionalAction, default=True,
+                        help="also score the sources' own published outputs (shared.sources; about a minute)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     outputs = {work: run_work(work, args.preset, args.runs, args.corpora) for work in args.works}
     for run_dir in outputs.values():
         run_step(["shared.evaluate", str(run_dir)], "evaluate")
+    if args.sources and sources.default_reference_root().is_dir():
+        run_step(["shared.sources", "--out", str(args.runs / "sources")], "sources")
+    elif args.sources:
+        print(f"[sources] skipped: no reference folder at {sources.default_reference_root()} (set AUDIO_REPRO_REFERENCE)")
     report_dir = args.runs / "report"
     run_step(["shared.report", str(args.runs), "--out", str(report_dir)], "report")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Outputs:")

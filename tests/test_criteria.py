@@ -16,23 +16,10 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT, reference_dir
-from shared import criteria
+from shared import criteria, sources
 from shared.evaluate import evaluate_run, mono
 
-# Table 1 of the paper: (file, block for M3, C1, C2, C3); ../shared/facts/dreaming.md §7.
-TABLE_1 = [
-    ("vector_1024.wav", 1024, "medium", "high", "high"),
-    ("vector_512.wav", 512, "medium", "high", "high"),
-    ("vector_256.wav", 256, "medium", "high", "high"),
-    ("vector_128.wav", 128, "medium", "medium", "high"),
-    ("fft_1024.mp3", 1024, "high", "medium", "high"),
-    ("fft_512.wav", 512, "high", "medium", "high"),
-    ("fft_256.wav", 256, "high", "high", "high"),
-    ("fft_128.wav", 128, "high", "high", "medium"),
-    ("fft_56.wav", 56, "medium", "high", "low"),
-    ("transpose.wav", None, "medium", "high", "high"),
-    ("column.wav", None, "medium", "high", "high"),
-]
+TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3), ../shared/facts/dreaming.md §7
 REQUIRED_AGREEMENT = {"C1": 9, "C2": 8, "C3": 10}  # of 11 (the bar)
 LEVELS = ("low", "medium", "high")
 
@@ -132,6 +119,15 @@ def test_decay_cello_run_is_noisier_than_its_original():
         noise = decay_rows(1, note)["low_noise"]
         assert noise["numbers"]["flatness"] > 5 * noise["numbers"]["original_flatness"], note
         assert noise["value"] < noise["numbers"]["original_tonal"] and noise["verdict"] == "fail", note
+
+
+def test_published_decay_outputs_document(tmp_path):
+    (path,) = sources.build(reference_dir("decay").parent, tmp_path, works=["decay"])
+    document = json.loads(path.read_text())
+    assert document["work"] == "decay" and len(document["outputs"]) == 17  # 8 runs × 2 notes + the piano note
+    run_4 = next(output for output in document["outputs"] if output["name"] == "run4 Guitar.mf.sulB.C5Gb5_gen_wp")
+    assert run_4["reference_offset_s"] == pytest.approx(20 / 60)  # the actual prime: 20 slices at 60 per second
+    assert run_4["source_numbers"]["decay:decreasing"].startswith("best")
 
 
 # ----------------------------------------------------------------------------- mdn_vocoder
