@@ -21,9 +21,8 @@ import numpy as np
 from gruv.config import GruvConfig
 from gruv.generate import reference_segment
 from gruv.preprocess import load_audio
-from gruv.train import read_losses
 from shared import audio, metrics
-from shared.rundir import InputError, cli_main, load_config, write_json
+from shared.rundir import InputError, cli_main, load_config, read_losses, write_json
 
 
 def reference_for(config: GruvConfig, document: dict, seed_example: int, override=None):

@@ -12,7 +12,6 @@ epoch goes to ``loss.csv``; the trained network to ``model.keras``.
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import keras
@@ -20,7 +19,10 @@ import numpy as np
 
 from gruv.config import GruvConfig
 from gruv.model import build_model, compile_model
-from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, set_seed
+from shared.rundir import (
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses, resumable_callbacks,
+    set_seed,
+)
 
 
 def load_training_data(run_dir):
@@ -32,30 +34,15 @@ def load_training_data(run_dir):
     return np.load(data / "x.npy").astype(np.float32), np.load(data / "y.npy").astype(np.float32)
 
 
-def read_losses(run_dir) -> list[float]:
-    """The per-epoch training losses written so far (``loss.csv``)."""
-    path = Path(run_dir) / "loss.csv"
-    if not path.is_file():
-        return []
-    with open(path) as handle:
-        return [float(row["loss"]) for row in csv.DictReader(handle)]
-
-
 def train(run_dir, config: GruvConfig, *, verbose=1):
     """Train (or resume) the run's model; returns the list of per-epoch losses."""
     run_dir = Path(run_dir)
     x, y = load_training_data(run_dir)
-    checkpoints = run_dir / "checkpoints"
-    loss_log = run_dir / "loss.csv"
 
     set_seed(config.seed)
     model = build_model(config)
     compile_model(model, config)
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(checkpoints), save_freq=_checkpoint_frequency(config, len(x)), delete_checkpoint=True),
-        TrimLossLog(loss_log),  # after BackupAndRestore has restored, before CSVLogger appends
-        keras.callbacks.CSVLogger(str(loss_log), append=True),
-    ]
+    callbacks = resumable_callbacks(run_dir, _checkpoint_frequency(config, len(x)))
     if config.target_loss is not None:
         callbacks.append(StopBelowLoss(config.target_loss))
     model.fit(
@@ -72,29 +59,6 @@ def _checkpoint_frequency(config: GruvConfig, examples: int):
     if config.checkpoint_every <= 1:
         return "epoch"
     return config.checkpoint_every * -(-examples // config.batch_size)
-
-
-class TrimLossLog(keras.callbacks.Callback):
-    """Keep in ``loss.csv`` only the epochs the restored checkpoint holds (none on a fresh start).
-
-    Epochs after the last checkpoint are trained again on resume; their old lines would
-    otherwise be logged twice.  Reads ``model._initial_epoch``, which BackupAndRestore sets.
-    """
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-
-    def on_train_begin(self, logs=None):
-        keep = getattr(self.model, "_initial_epoch", None) or 0
-        if not self.path.exists():
-            return
-        if keep == 0:
-            self.path.unlink()
-            return
-        lines = self.path.read_text().splitlines(keepends=True)
-        with atomic_path(self.path) as temporary:
-            temporary.write_text("".join(lines[: 1 + keep]))
 
 
 class StopBelowLoss(keras.callbacks.Callback):

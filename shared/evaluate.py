@@ -18,7 +18,6 @@ current directory, then from the run directory.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from shared import criteria, metrics
 from shared.audio import read_audio
-from shared.rundir import InputError, cli_main, read_json, write_json
+from shared.rundir import InputError, cli_main, read_json, read_losses, write_json
 
 SCHEMA = 1
 
@@ -34,12 +33,9 @@ SCHEMA = 1
 def run_numbers(run_dir: Path) -> dict:
     """The run's own numbers: ``loss.csv`` (column ``loss``) and ``run_numbers.json`` if present."""
     numbers = {}
-    losses_path = run_dir / "loss.csv"
-    if losses_path.is_file():
-        with open(losses_path, newline="") as handle:
-            losses = [float(row["loss"]) for row in csv.DictReader(handle) if row.get("loss")]
-        if losses:
-            numbers.update(first_loss=losses[0], final_loss=losses[-1], epochs=len(losses))
+    losses = read_losses(run_dir)
+    if losses:
+        numbers.update(first_loss=losses[0], final_loss=losses[-1], epochs=len(losses))
     extra = run_dir / "run_numbers.json"
     if extra.is_file():
         numbers.update(read_json(extra))

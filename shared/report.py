@@ -45,10 +45,8 @@ import scipy.signal
 import soundfile
 
 from shared.audio import read_audio
+from shared.criteria import WORKS as WORK_ORDER  # the order criteria and sections appear in; other works follow
 from shared.rundir import InputError, atomic_path, cli_main, read_json
-
-#: The five works in the order their criteria and sections appear; other works follow.
-WORK_ORDER = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth")
 
 #: Verdicts a criterion may give, and the colour class each gets on the page.
 VERDICT_CLASS = {"pass": "good", "high": "good", "medium": "middle", "fail": "bad", "low": "bad"}

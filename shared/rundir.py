@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import dataclasses
 import json
 import os
@@ -176,7 +177,7 @@ def apply_overrides(config, overrides=(), source="--set"):
 
 
 def parse_value(annotation, text: str, where: str):
-    """Parse ``text`` as a value of the type ``annotation`` (bool, int, float, str, Optional)."""
+    """Parse ``text`` as a value of the type ``annotation`` (bool, int, float, str, Literal, Optional, tuple)."""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
@@ -184,6 +185,8 @@ def parse_value(annotation, text: str, where: str):
             return None
         inner = [argument for argument in arguments if argument is not type(None)]
         return parse_value(inner[0], text, where)
+    if origin is tuple:  # tuple[int, ...] / tuple[str, ...]: comma-separated, "" = empty
+        return tuple(parse_value(arguments[0], part.strip(), where) for part in text.split(",") if part.strip())
     if origin is typing.Literal:
         if text not in arguments:
             raise InputError(where, f"{text!r} is not one of {', '.join(map(str, arguments))}")
@@ -222,6 +225,9 @@ def load_config(run_dir, config_class):
     unknown = sorted(set(settings) - known)
     if unknown:
         raise InputError(path, f"unknown settings {unknown}: written by another version or another work?")
+    hints = typing.get_type_hints(config_class)
+    settings = {key: tuple(value) if typing.get_origin(hints[key]) is tuple and isinstance(value, list) else value
+                for key, value in settings.items()}  # JSON has no tuples
     return config_class(**settings), document
 
 
@@ -244,3 +250,45 @@ def set_seed(seed: int) -> None:
     import keras
 
     keras.utils.set_random_seed(int(seed))
+
+
+# ----------------------------------------------------------------------------- resumable training
+
+
+def read_losses(run_dir) -> list[float]:
+    """The per-epoch training losses written so far (``loss.csv``, column ``loss``)."""
+    path = Path(run_dir) / "loss.csv"
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        return [float(row["loss"]) for row in csv.DictReader(handle)]
+
+
+def resumable_callbacks(run_dir, save_freq="epoch") -> list:
+    """Keras callbacks that make ``fit`` resumable in a run directory and log ``loss.csv``.
+
+    ``BackupAndRestore`` keeps the training state in ``checkpoints/`` (every epoch, or every
+    ``save_freq`` batches) and restores it when the same command runs again; the loss log is
+    cut back to the epochs the checkpoint holds (the epochs after it are trained again), then
+    ``CSVLogger`` appends one line per epoch.
+    """
+    import keras
+
+    run_dir = Path(run_dir)
+    log = run_dir / "loss.csv"
+
+    class TrimLossLog(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            keep = getattr(self.model, "_initial_epoch", None) or 0  # set by BackupAndRestore
+            if keep == 0:
+                log.unlink(missing_ok=True)
+            elif log.exists():
+                lines = log.read_text().splitlines(keepends=True)
+                with atomic_path(log) as temporary:
+                    temporary.write_text("".join(lines[: 1 + keep]))
+
+    return [
+        keras.callbacks.BackupAndRestore(str(run_dir / "checkpoints"), save_freq=save_freq, delete_checkpoint=True),
+        TrimLossLog(),
+        keras.callbacks.CSVLogger(str(log), append=True),
+    ]

@@ -1,0 +1,61 @@
+"""Sander & Harder's training (``learn_decay/train_func.py``, facts §2.3): MSE, RMSprop, 180 epochs, batch 10.
+
+Keras 1 ``fit`` with its defaults: the notes shuffled every epoch, no validation split, no
+regularisation.  Resumable: re-running the command after a kill continues from the last
+checkpoint in ``checkpoints/``.  Writes ``loss.csv`` (loss per epoch; the authors' ODS
+sheet lists the final one, e.g. ≈ 0.042 for run 4) and ``model.keras``.
+
+    python -m decay.train --run runs/decay/run4
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from decay.config import DecayConfig
+from decay.model import build_model, compile_model
+from shared.rundir import (
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses, resumable_callbacks,
+    set_seed,
+)
+
+
+def load_training_data(run_dir) -> tuple[np.ndarray, np.ndarray]:
+    """``data/x.npy`` and ``data/y.npy`` of a preprocessed run (normalised, float32)."""
+    data = Path(run_dir) / "data"
+    for name in ("x.npy", "y.npy"):
+        if not (data / name).is_file():
+            raise InputError(data / name, "missing: run `python -m decay.preprocess` for this run first")
+    return np.load(data / "x.npy"), np.load(data / "y.npy")
+
+
+def train(run_dir, config: DecayConfig, *, verbose=1) -> list[float]:
+    """Train (or resume) the run's model; returns the per-epoch losses."""
+    run_dir = Path(run_dir)
+    x, y = load_training_data(run_dir)
+    set_seed(config.seed)
+    model = build_model(config, x.shape[-1])
+    compile_model(model, config)
+    batches = -(-len(x) // config.batch_size)
+    save_freq = "epoch" if config.checkpoint_every <= 1 else config.checkpoint_every * batches
+    model.fit(x, y, batch_size=config.batch_size, epochs=config.epochs, shuffle=config.shuffle,
+              callbacks=resumable_callbacks(run_dir, save_freq), verbose=verbose)
+    with atomic_path(run_dir / "model.keras") as temporary:
+        model.save(temporary)
+    return read_losses(run_dir)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m decay.train", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    config = apply_overrides(load_config(args.run, DecayConfig)[0], args.overrides)
+    losses = train(args.run, config)
+    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; wrote {Path(args.run) / 'model.keras'}")
+
+
+if __name__ == "__main__":
+    cli_main(main)
