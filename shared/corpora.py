@@ -34,6 +34,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -41,6 +42,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 import scipy.signal
+import soundfile
 from tqdm import tqdm
 
 from shared.audio import mean_downmix, read_audio, resample, write_wav
@@ -349,6 +351,100 @@ def build_amen_synth(corpus: Corpus) -> Iterator[Item]:
     yield "amen_synth_120bpm.wav", to_pcm16(peak_normalise(mix[:length], p["peak"])), {}
 
 
+#: Pitch names in the Iowa MIS style (flats): MIDI note 57 → "A3", 63 → "Eb4".
+PITCH_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def note_name(key: int) -> str:
+    """The Iowa-style name of MIDI note ``key``: ``note_name(69) == "A4"``, ``note_name(61) == "Db4"``."""
+    return f"{PITCH_NAMES[key % 12]}{key // 12 - 1}"
+
+
+def midi_hz(key: int) -> float:
+    """Equal-tempered frequency of MIDI note ``key`` with A4 (69) = 440 Hz."""
+    return 440.0 * 2.0 ** ((key - 69) / 12.0)
+
+
+def plucked_note(f0, length, rate, *, pluck_position, tilt, loss, inharmonicity, top_hz, burst, burst_level,
+                 attack_seconds) -> np.ndarray:
+    """One plucked-string note: decaying partials (higher ones decaying faster) plus a noise-burst attack.
+
+    Partial k has frequency ``k f0 sqrt((1 + B k²) / (1 + B))`` (stiff-string inharmonicity B,
+    normalised so that partial 1 is exactly ``f0``), amplitude ``|sin(π k β)| / k**tilt`` (a
+    string plucked at the fraction β of its length; the tilt sets the brightness) and decay
+    ``exp(-σ t)`` with ``σ = loss[0] + loss[1] f + loss[2] f²`` per second (frequency-dependent
+    string losses).  Every partial starts in sine phase, so the note starts at t = 0 with no
+    silence; a raised-cosine ramp of ``attack_seconds`` softens the first instant.  Each partial
+    is computed only until its envelope falls to 2^-20 (−120 dB) of its start.
+
+    Parameters
+    ----------
+    f0 : float
+        Fundamental, Hz.
+    length, rate : int
+        Samples and sample rate.
+    burst : np.ndarray
+        The attack noise (from the caller's seeded generator), added at ``burst_level`` × the
+        string's peak.
+
+    Returns
+    -------
+    np.ndarray
+        Float samples, not normalised.
+    """
+    string = np.zeros(length)
+    k = 1
+    while True:
+        frequency = k * f0 * np.sqrt((1.0 + inharmonicity * k * k) / (1.0 + inharmonicity))
+        if frequency > top_hz:
+            break
+        amplitude = abs(np.sin(np.pi * k * pluck_position)) / k**tilt
+        sigma = loss[0] + loss[1] * frequency + loss[2] * frequency**2
+        count = min(length, int(np.ceil(20.0 * np.log(2.0) / sigma * rate)))
+        n = np.arange(count)
+        string[:count] += amplitude * np.exp(-sigma * n / rate) * np.sin(2.0 * np.pi * frequency * n / rate)
+        k += 1
+    attack = int(round(attack_seconds * rate))
+    string[:attack] *= 0.5 * (1.0 - np.cos(np.pi * np.arange(attack) / attack))
+    string[:len(burst)] += burst_level * np.max(np.abs(string)) * burst / np.max(np.abs(burst))
+    return string
+
+
+def build_plucked(corpus: Corpus) -> Iterator[Item]:
+    """Plucked-string single notes, one per file, named like the Iowa MIS files (``Plucked.mf.A3.wav``).
+
+    For each dynamic (quiet and dark to loud and bright) and each pitch: :func:`plucked_note`
+    with a pluck position drawn from the seeded generator, a noise burst (white noise
+    high-passed at ``burst_highpass_hz``, decaying with τ = ``burst_seconds``), a 10 ms
+    fade-out at the end, and a peak set by the dynamic.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    rng = np.random.default_rng(p["seed"])
+    length = int(round(p["seconds"] * rate))
+    burst_length = int(round(p["burst_length_seconds"] * rate))
+    highpass = scipy.signal.butter(2, p["burst_highpass_hz"], btype="highpass", fs=rate, output="sos")
+    burst_envelope = exponential_decay(burst_length, p["burst_seconds"], rate)
+    for dynamic, settings in p["dynamics"].items():
+        for key in p["midi_notes"]:
+            f0 = midi_hz(key)
+            pluck_position = rng.uniform(*p["pluck_position"])
+            burst = scipy.signal.sosfilt(highpass, rng.standard_normal(burst_length)) * burst_envelope
+            note = plucked_note(
+                f0, length, rate, pluck_position=pluck_position, tilt=settings["tilt"], loss=p["loss_per_second"],
+                inharmonicity=p["inharmonicity"], top_hz=p["top_hz"], burst=burst,
+                burst_level=settings["burst_level"], attack_seconds=p["attack_seconds"],
+            )
+            note = fade_out(note, int(round(p["fade_out_seconds"] * rate)))
+            sigma = p["loss_per_second"][0] + p["loss_per_second"][1] * f0 + p["loss_per_second"][2] * f0**2
+            extra = {
+                "midi_note": key, "dynamic": dynamic, "f0_hz": round(f0, 4),
+                "fundamental_decay_db_per_second": round(20.0 * np.log10(np.e) * sigma, 2),
+                "pluck_position": round(pluck_position, 4),
+            }
+            yield f"Plucked.{dynamic}.{note_name(key)}.wav", to_pcm16(peak_normalise(note, settings["peak"])), extra
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -373,11 +469,14 @@ def build_amen(corpus: Corpus) -> Iterator[Item]:
     yield "amen_120bpm.wav", to_pcm16(slowed), {"source_peak": round(float(peak), 6), "peak_normalised": bool(normalised)}
 
 
-def standard_midi_file(notes, *, channel: int, program: int, note_seconds: float, spacing_seconds: float) -> bytes:
+def standard_midi_file(notes, *, channel: int, program: int, note_seconds: float, spacing_seconds: float,
+                       cut_seconds: float | None = None) -> bytes:
     """A format-0 Standard MIDI File: one program change, then ``(key, velocity)`` notes one after another.
 
     120 bpm and 480 ticks per quarter note, so 960 ticks per second.  Note ``i`` starts at
-    ``i * spacing_seconds`` and lasts ``note_seconds``.
+    ``i * spacing_seconds`` and lasts ``note_seconds``.  With ``cut_seconds``, an All Sound Off
+    (controller 120) follows ``cut_seconds`` after each note-on, silencing its release tail
+    before the next note.
     """
 
     def variable_length(value: int) -> bytes:
@@ -388,17 +487,41 @@ def standard_midi_file(notes, *, channel: int, program: int, note_seconds: float
             value >>= 7
         return bytes(reversed(groups))
 
+    def ticks(seconds: float) -> int:
+        return int(round(seconds * ticks_per_second))
+
     ticks_per_second = 960
     events = variable_length(0) + b"\xff\x51\x03" + (500_000).to_bytes(3, "big")  # tempo: 120 bpm
     events += variable_length(0) + bytes([0xC0 | channel, program])
     gap = 0
     for key, velocity in notes:
         events += variable_length(gap) + bytes([0x90 | channel, key, velocity])
-        events += variable_length(int(note_seconds * ticks_per_second)) + bytes([0x80 | channel, key, 0])
-        gap = int((spacing_seconds - note_seconds) * ticks_per_second)
+        events += variable_length(ticks(note_seconds)) + bytes([0x80 | channel, key, 0])
+        if cut_seconds is None:
+            gap = ticks(spacing_seconds - note_seconds)
+        else:
+            events += variable_length(ticks(cut_seconds - note_seconds)) + bytes([0xB0 | channel, 120, 0])
+            gap = ticks(spacing_seconds - cut_seconds)
     events += variable_length(gap) + b"\xff\x2f\x00"  # end of track
     header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480)
     return header + b"MTrk" + struct.pack(">I", len(events)) + events
+
+
+def run_fluidsynth(fluidsynth: Path, soundfont: Path, midi: bytes, folder: Path, *, rate: int) -> Path:
+    """Render ``midi`` with the fluidsynth CLI into ``folder/render.wav`` (32-bit float stereo) and return its path.
+
+    Reverb and chorus are off (``-R 0 -C 0``) and the master gain is 1.0; float output means
+    nothing clips and no dither is added, so the render is the same bytes on every run.
+    """
+    midi_path, wav_path = folder / "render.mid", folder / "render.wav"
+    midi_path.write_bytes(midi)
+    command = [str(fluidsynth), "-ni", "-q", "-R", "0", "-C", "0", "-g", "1.0", "-r", str(rate),
+               "-O", "float", "-T", "wav", "-F", str(wav_path), str(soundfont), str(midi_path)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not wav_path.is_file():
+        message = " ".join((result.stderr or result.stdout).split())[:300]
+        raise InputError(fluidsynth, f"rendering {soundfont} failed (exit {result.returncode}): {message}")
+    return wav_path
 
 
 def render_soundfont_kicks(fluidsynth: Path, soundfont: Path, notes, *, program: int, rate: int) -> list[np.ndarray]:
@@ -410,14 +533,7 @@ def render_soundfont_kicks(fluidsynth: Path, soundfont: Path, notes, *, program:
     spacing = 2.0
     midi = standard_midi_file(notes, channel=9, program=program, note_seconds=1.0, spacing_seconds=spacing)
     with tempfile.TemporaryDirectory(prefix="corpora-fluidsynth-") as folder:
-        midi_path, wav_path = Path(folder) / "kicks.mid", Path(folder) / "kicks.wav"
-        midi_path.write_bytes(midi)
-        command = [str(fluidsynth), "-ni", "-q", "-R", "0", "-C", "0", "-g", "1.0", "-r", str(rate),
-                   "-O", "float", "-T", "wav", "-F", str(wav_path), str(soundfont), str(midi_path)]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0 or not wav_path.is_file():
-            message = " ".join((result.stderr or result.stdout).split())[:300]
-            raise InputError(fluidsynth, f"rendering {soundfont} failed (exit {result.returncode}): {message}")
+        wav_path = run_fluidsynth(fluidsynth, soundfont, midi, Path(folder), rate=rate)
         audio = read_audio(wav_path, purpose="the rendered kicks")
     if audio.rate != rate:
         raise InputError(fluidsynth, f"rendered at {audio.rate} Hz instead of {rate} Hz")
@@ -454,6 +570,147 @@ def build_kicks808_real(corpus: Corpus) -> Iterator[Item]:
                 extra = {"base": base_name, "semitones": semitones, "extra_decay_seconds": decay}
                 yield f"kick_{index:03d}.wav", to_pcm16(clip), extra
                 index += 1
+
+
+#: The fluidsynth CLI renders one 64-sample block before its MIDI player's first events sound,
+#: so a note-on at the start of a slot sounds from sample 64 of that slot.
+FLUIDSYNTH_LEAD_SAMPLES = 64
+
+
+def render_soundfont_notes(fluidsynth: Path, soundfont: Path, keys, *, velocity: int, program: int,
+                           hold_seconds: float, keep_seconds: float, slot_seconds: float, rate: int) -> list[np.ndarray]:
+    """Render melodic notes ``keys`` at one ``velocity`` on MIDI channel 1 in one fluidsynth run; one mono array per note.
+
+    Note ``i`` is struck at ``i * slot_seconds``, released after ``hold_seconds``, and silenced
+    by All Sound Off 0.1 s after ``keep_seconds``, so no tail reaches the next slot.  Each
+    array holds ``keep_seconds`` from the note-on on (the mean of the two channels).
+
+    The slot must be a whole number of milliseconds, MIDI ticks and 64-sample blocks (a
+    multiple of 3.2 s at 44100 Hz): the player then acts at the same point of fluidsynth's
+    block grid in every slot, and a note's samples do not depend on its slot.  They do depend,
+    in the note's first 64 samples only (about −50 dB), on the notes rendered before it in the
+    same run: fluidsynth carries some per-voice state from one note to the next.
+    """
+    slot = int(round(slot_seconds * rate))
+    if slot % 64 or (slot * 1000) % rate or (slot * 960) % rate:
+        raise ValueError(f"slot_seconds={slot_seconds} is not a whole number of ms, MIDI ticks and 64-sample "
+                         f"blocks at {rate} Hz (use a multiple of 3.2 s)")
+    cut_seconds = keep_seconds + 0.1
+    if not hold_seconds <= keep_seconds < cut_seconds < slot_seconds:
+        raise ValueError(f"need hold_seconds <= keep_seconds < keep_seconds + 0.1 < slot_seconds, got "
+                         f"{hold_seconds}, {keep_seconds}, {slot_seconds}")
+    keep = int(round(keep_seconds * rate))
+    lead = FLUIDSYNTH_LEAD_SAMPLES
+    midi = standard_midi_file([(key, velocity) for key in keys], channel=0, program=program,
+                              note_seconds=hold_seconds, spacing_seconds=slot_seconds, cut_seconds=cut_seconds)
+    renders = []
+    with tempfile.TemporaryDirectory(prefix="corpora-fluidsynth-") as folder:
+        wav_path = run_fluidsynth(fluidsynth, soundfont, midi, Path(folder), rate=rate)
+        with soundfile.SoundFile(str(wav_path)) as rendered:  # read slot by slot: a run is up to 200 MB of float
+            if (rendered.samplerate != rate or rendered.channels != 2
+                    or rendered.frames < (len(keys) - 1) * slot + lead + keep):
+                raise InputError(fluidsynth, f"rendered {rendered.frames} frames x {rendered.channels} channels at "
+                                             f"{rendered.samplerate} Hz, expected at least "
+                                             f"{(len(keys) - 1) * slot + lead + keep} x 2 at {rate} Hz")
+            for index, key in enumerate(keys):
+                rendered.seek(index * slot)
+                stereo = rendered.read(lead + keep, dtype="float64", always_2d=True)
+                block = 0.5 * (stereo[:, 0] + stereo[:, 1])  # the mean downmix, bit for bit, 20x faster
+                if np.any(block[:lead]):
+                    raise InputError(fluidsynth, f"key {key} of program {program} sounded before its note-on "
+                                                 f"(another fluidsynth version?)")
+                if np.max(np.abs(block)) < 1e-4:
+                    raise InputError(soundfont, f"key {key} velocity {velocity} of program {program} rendered silence")
+                renders.append(block[lead:])
+    return renders
+
+
+def gm_note_list(parameters) -> list[tuple[str, int, int]]:
+    """Every ``(instrument, MIDI note, velocity)`` of the ``gm_notes`` corpus, in build order."""
+    return [
+        (instrument, key, velocity)
+        for instrument, settings in parameters["instruments"].items()
+        for velocity in parameters["dynamics"].values()
+        for key in range(settings["lowest"], settings["highest"] + 1)
+    ]
+
+
+def gm_note_items(corpus: Corpus, selection) -> Iterator[Item]:
+    """The ``gm_notes`` files of ``selection``, a list of ``(instrument, MIDI note, velocity)``, in its order.
+
+    Whatever the selection, notes are rendered in the same fixed runs: an instrument's whole
+    range at one velocity, cut into runs of at most ``notes_per_run`` notes from the lowest.
+    A file therefore has the same bytes whether it is built alone (a test) or with the rest.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The ``gm_notes`` corpus (its parameters and sources).
+    selection : list of (str, int, int)
+        Instrument (a key of ``parameters["instruments"]``), a MIDI note in its range, and a
+        velocity 1–127 (the dynamic's name is used where the velocity is one of
+        ``parameters["dynamics"]``, ``v<velocity>`` otherwise).
+
+    Yields
+    ------
+    (str, np.ndarray, dict)
+        ``<instrument>/<Label>.<dynamic>.<pitch>.wav``, int16 samples, and the note's facts.
+    """
+    p = corpus.parameters
+    fluidsynth, soundfont = corpus.source_paths()
+    dynamic_names = {velocity: name for name, velocity in p["dynamics"].items()}
+    for instrument, key, velocity in selection:
+        if instrument not in p["instruments"]:
+            raise ValueError(f"unknown instrument {instrument!r} (accepted: {', '.join(p['instruments'])})")
+        settings = p["instruments"][instrument]
+        if not settings["lowest"] <= key <= settings["highest"] or not 1 <= velocity <= 127:
+            raise ValueError(f"{instrument}: note {key} velocity {velocity} is outside notes "
+                             f"{settings['lowest']}-{settings['highest']}, velocities 1-127")
+    run_size = p["notes_per_run"]
+
+    def run_of(instrument, key, velocity):
+        return instrument, velocity, (key - p["instruments"][instrument]["lowest"]) // run_size
+
+    def render(run):
+        instrument, velocity, index = run
+        settings = p["instruments"][instrument]
+        first = settings["lowest"] + index * run_size
+        keys = list(range(first, min(first + run_size, settings["highest"] + 1)))
+        return render_soundfont_notes(
+            fluidsynth, soundfont, keys, velocity=velocity, program=settings["program"],
+            hold_seconds=settings["hold_seconds"], keep_seconds=settings["seconds"],
+            slot_seconds=settings["slot_seconds"], rate=corpus.rate,
+        )
+
+    runs = list(dict.fromkeys(run_of(*note) for note in selection))  # in order of first use
+    current, renders = None, []
+    with ThreadPoolExecutor(max_workers=2) as executor:  # fluidsynth renders the next runs while this one is written
+        pending = {}
+        for instrument, key, velocity in selection:
+            run = run_of(instrument, key, velocity)
+            if run != current:
+                for upcoming in runs[runs.index(run):runs.index(run) + 3]:
+                    if upcoming not in pending:
+                        pending[upcoming] = executor.submit(render, upcoming)
+                renders, current = pending.pop(run).result(), run
+            settings = p["instruments"][instrument]
+            samples = renders[(key - settings["lowest"]) % run_size] * p["level"]
+            peak = float(np.max(np.abs(samples)))
+            if peak > 1.0:
+                raise InputError(soundfont, f"{instrument} note {key} velocity {velocity} peaks at {peak:.3f} after "
+                                            f"the level {p['level']} (over full scale: another package version?)")
+            samples = fade_out(samples, int(round(p["fade_out_seconds"] * corpus.rate)))
+            dynamic = dynamic_names.get(velocity, f"v{velocity}")
+            extra = {
+                "instrument": instrument, "program": settings["program"], "midi_note": key, "velocity": velocity,
+                "dynamic": dynamic, "f0_hz": round(midi_hz(key), 4), "peak": round(peak, 4),
+            }
+            yield f"{instrument}/{settings['label']}.{dynamic}.{note_name(key)}.wav", to_pcm16(samples), extra
+
+
+def build_gm_notes(corpus: Corpus) -> Iterator[Item]:
+    """Every note of :func:`gm_note_list`: four GM instruments, chromatic, at three dynamics."""
+    yield from gm_note_items(corpus, gm_note_list(corpus.parameters))
 
 
 # ----------------------------------------------------------------------------- the corpora
@@ -584,6 +841,44 @@ _register(Corpus(
 ))
 
 _register(Corpus(
+    name="plucked",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="27 plucked-string single notes (A3-A5 in minor thirds x pp/mf/ff), 6 s each, one note per file "
+                "named like the Iowa MIS files (Plucked.mf.A3.wav): stands in for the decay work's Iowa guitar notes",
+    provenance="numpy/scipy, seed 1956: per note, partials k*f0*sqrt((1+B k^2)/(1+B)) (B 5e-5) up to 10 kHz in sine "
+               "phase, amplitude |sin(pi k beta)|/k^tilt (pluck position beta drawn from 0.11-0.17; tilt pp 1.6, "
+               "mf 1.3, ff 1.0), decay exp(-sigma t) with sigma = 0.9 + 1.8e-3 f + 1e-6 f^2 per second (f the "
+               "partial's Hz: the fundamental falls 11.7 dB/s at A3, 16.4 at A4, 28.3 at A5); 1 ms raised-cosine "
+               "onset; plus 30 ms of white noise high-passed at 400 Hz decaying with tau 3 ms (pp 0.05, mf 0.08, "
+               "ff 0.12 of the string's peak); 10 ms fade-out; peak pp 0.2, mf 0.45, ff 0.9; per-file f0 listed "
+               "with each file",
+    requires=(),
+    builder=build_plucked,
+    file_count=27,
+    parameters={
+        "seed": 1956,
+        "midi_notes": [57, 60, 63, 66, 69, 72, 75, 78, 81],
+        "dynamics": {
+            "pp": {"tilt": 1.6, "burst_level": 0.05, "peak": 0.2},
+            "mf": {"tilt": 1.3, "burst_level": 0.08, "peak": 0.45},
+            "ff": {"tilt": 1.0, "burst_level": 0.12, "peak": 0.9},
+        },
+        "seconds": 6.0,
+        "pluck_position": [0.11, 0.17],
+        "loss_per_second": [0.9, 1.8e-3, 1.0e-6],
+        "inharmonicity": 5e-5,
+        "top_hz": 10000.0,
+        "attack_seconds": 0.001,
+        "burst_length_seconds": 0.03,
+        "burst_seconds": 0.003,
+        "burst_highpass_hz": 400.0,
+        "fade_out_seconds": 0.01,
+    },
+))
+
+_register(Corpus(
     name="amen",
     tier="real",
     rate=RATE,
@@ -639,6 +934,57 @@ _register(Corpus(
         "peak": 0.9,
     },
     sources={name: _SOURCES[name] for name in ("fluid-soundfont-gm", "hydrogen-data", "sonic-pi-samples", "fluidsynth")},
+))
+
+_GM_NOTES = {
+    "level": 2.0,
+    "dynamics": {"pp": 40, "mf": 80, "ff": 120},
+    "instruments": {
+        "guitar": {"label": "Guitar", "program": 24, "lowest": 40, "highest": 76, "hold_seconds": 4.0,
+                   "seconds": 5.0, "slot_seconds": 6.4},
+        "cello": {"label": "Cello", "program": 42, "lowest": 36, "highest": 72, "hold_seconds": 2.5,
+                  "seconds": 3.0, "slot_seconds": 3.2},
+        "piano": {"label": "Piano", "program": 0, "lowest": 21, "highest": 108, "hold_seconds": 4.0,
+                  "seconds": 5.0, "slot_seconds": 6.4},
+        "flute": {"label": "Flute", "program": 73, "lowest": 60, "highest": 96, "hold_seconds": 2.5,
+                  "seconds": 3.0, "slot_seconds": 3.2},
+    },
+    "notes_per_run": 44,
+    "fade_out_seconds": 0.05,
+}
+
+_register(Corpus(
+    name="gm_notes",
+    tier="real",
+    rate=RATE,
+    licence="MIT (FluidR3_GM by Frank Wen, per /usr/share/doc/fluid-soundfont-gm/copyright)",
+    description="Iowa-MIS-style single notes from the FluidR3_GM soundfont, one per file, chromatic at pp/mf/ff, in "
+                "one folder per instrument: guitar/ (nylon, E2-E5, 5 s), cello/ (C2-C5, 3 s), piano/ (A0-C8, 5 s), "
+                "flute/ (C4-C7, 3 s); 597 files. Sampled real instruments played from MIDI, not the Iowa recordings",
+    provenance="fluid-soundfont-gm FluidR3_GM.sf2 rendered by `fluidsynth -ni -q -R 0 -C 0 -g 1.0 -r 44100 -O float` "
+               "from MIDI channel 1, bank 0, programs 24 (Acoustic Guitar nylon), 42 (Cello), 0 (Acoustic Grand "
+               "Piano), 73 (Flute) at velocities 40/80/120 (pp/mf/ff): each note struck at t=0 and released after "
+               "4 s (guitar, piano: let ring) or 2.5 s (cello, flute: sustained), kept for 5 s or 3 s from the "
+               "note-on (the rest of the release tail dropped, 50 ms fade-out); mean downmix of the two channels to "
+               "mono; x2.0 level for all files (no per-file normalisation, so the dynamics keep their levels); "
+               "int16 round(x*32767). Notes are rendered in fixed runs (one instrument's range at one velocity, at "
+               "most 44 notes a run, one note per 6.4 s or 3.2 s slot, All Sound Off 0.1 s after the kept part); "
+               "per-file instrument, MIDI note, velocity and nominal equal-tempered f0 listed with each file",
+    requires=(
+        ("fluidsynth", "/usr/bin/fluidsynth"),
+        ("fluid-soundfont-gm", FLUID_R3),
+    ),
+    builder=build_gm_notes,
+    file_count=len(gm_note_list(_GM_NOTES)),
+    parameters=_GM_NOTES,
+    sources={
+        "fluid-soundfont-gm": {
+            **_SOURCES["fluid-soundfont-gm"],
+            "note": "General MIDI soundfont FluidR3_GM by Frank Wen (sampled instruments); used here: programs 24 "
+                    "Acoustic Guitar (nylon), 42 Cello, 0 Acoustic Grand Piano, 73 Flute",
+        },
+        "fluidsynth": _SOURCES["fluidsynth"],
+    },
 ))
 
 
@@ -714,7 +1060,9 @@ def build(name: str, out_dir) -> dict:
         raise RuntimeError(f"corpus {name!r} produced {len(files)} files, expected {corpus.file_count}")
 
     written = {entry["name"] for entry in files}
-    strays = sorted(path.name for path in out_dir.glob("*.wav") if path.name not in written)
+    folders = {out_dir} | {(out_dir / name).parent for name in written}  # gm_notes writes one folder per instrument
+    strays = sorted(path.relative_to(out_dir).as_posix() for folder in folders for path in folder.glob("*.wav")
+                    if path.relative_to(out_dir).as_posix() not in written)
     if strays:
         print(f"warning: {out_dir} also holds {len(strays)} WAV files that are not part of corpus {name!r} "
               f"(e.g. {strays[0]})", file=sys.stderr)
