@@ -16,7 +16,7 @@ from typing import Literal, Optional
 @dataclass(frozen=True)
 class DecayConfig:
     preset: str = "run4"
-    corpus: Optional[str] = None  # the corpus a preset was written for (shared.corpora); None = the user's own notes
+    corpus: Optional[str] = None  # the corpus a preset was written for (shared.corpora; "name/folder" = one folder of it); None = the user's own notes
 
     # --- preprocessing (facts §1)
     highest_freq: int = 1400  # the paper's "maximum sampling frequency" (guitar); q = rate // (2·highest_freq) (§1.2, Q1)
@@ -78,14 +78,14 @@ PRESETS: dict[str, dict] = {
     "run6": {**_GUITAR, "lstm_layers": 2},
     # results/7: piano, 37 files, max freq 4200 -> 8820 Hz, 5 s.  The Iowa piano set is not available: this runs on
     # the soundfont-rendered notes of the real tier (corpora/gm_notes/piano), a different instrument recording.
-    "run7": {"corpus": "gm_notes", "highest_freq": 4200, "clip_seconds": 5, "notes": ()},
+    "run7": {"corpus": "gm_notes/piano", "highest_freq": 4200, "clip_seconds": 5, "notes": ()},
     # results/8: tanh dense layers.
     "run8": {**_GUITAR, "activation": "tanh"},
     # results/9: primes not in the training set (Fig. 5): the two notes are held out of training (Q18).
     "run9": {**_GUITAR, "hold_out": _GUITAR["notes"]},
     # The paper's other instruments, on soundfont-rendered notes (the Iowa flute set is not available either).
-    "piano": {"corpus": "gm_notes", "highest_freq": 4200, "clip_seconds": 5, "notes": ()},
-    "flute": {"corpus": "gm_notes", "highest_freq": 2000, "clip_seconds": 3, "notes": ()},
+    "piano": {"corpus": "gm_notes/piano", "highest_freq": 4200, "clip_seconds": 5, "notes": ()},
+    "flute": {"corpus": "gm_notes/flute", "highest_freq": 2000, "clip_seconds": 3, "notes": ()},
     # Model 2 as at HEAD: one TimeDistributed Conv1D(32, 41, tanh) per slice, no input Dense (§2.2).
     "cnn-lstm": {**_GUITAR, "architecture": "cnn-lstm"},
     # The paper's CNN-LSTM variants: three convs with BatchNorm and MaxPool (commit 88c6432's C(32,41)/C(16,17)/C(8,3), relu).

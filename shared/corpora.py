@@ -5,13 +5,17 @@ Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sourc
 * **synthetic**: always available, deterministic (numpy with fixed seeds: building twice
   gives the same bytes), seconds to build.  ``sine`` (GRUV's test tone), ``vowels``
   (sung-vowel-like formant tones at one pitch), ``kicks808`` (analog-model TR-808 kicks),
-  ``amen_synth`` (the amen pattern played on synthesized hits).
+  ``amen_synth`` (the amen pattern played on synthesized hits), ``plucked`` (plucked-string
+  single notes with natural decay, named like the Iowa MIS files).
 * **real**: read or rendered from Debian packages, reproducible given the same package
-  versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm) and
+  versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm),
   ``kicks808_real`` (808 kicks from ``fluid-soundfont-gm``, ``hydrogen-data`` and
-  ``sonic-pi-samples``, augmented by retuning and extra decay).
+  ``sonic-pi-samples``, augmented by retuning and extra decay) and ``gm_notes`` (single
+  guitar, cello, piano and flute notes rendered from ``fluid-soundfont-gm`` with
+  ``fluidsynth``, one folder per instrument).
 
-Every corpus is 16-bit PCM mono WAV at 44100 Hz.  A build writes each file atomically and
+Every corpus is 16-bit PCM mono WAV at 44100 Hz (``gm_notes`` in sub-folders, file names
+``guitar/Guitar.mf.A4.wav``; the others flat).  A build writes each file atomically and
 ``manifest.json`` last (provenance, licence, tier, sample rate, description, and every
 file's sample count and sha256; no timestamps, no output paths), so a failed build leaves
 no manifest.  A real corpus whose source is absent raises :class:`InputError` naming the
@@ -578,8 +582,9 @@ FLUIDSYNTH_LEAD_SAMPLES = 64
 
 
 def render_soundfont_notes(fluidsynth: Path, soundfont: Path, keys, *, velocity: int, program: int,
-                           hold_seconds: float, keep_seconds: float, slot_seconds: float, rate: int) -> list[np.ndarray]:
-    """Render melodic notes ``keys`` at one ``velocity`` on MIDI channel 1 in one fluidsynth run; one mono array per note.
+                           hold_seconds: float, keep_seconds: float, slot_seconds: float,
+                           rate: int) -> list[np.ndarray]:
+    """Render melodic notes ``keys`` at one ``velocity`` on MIDI channel 1 in one fluidsynth run; one array per note.
 
     Note ``i`` is struck at ``i * slot_seconds``, released after ``hold_seconds``, and silenced
     by All Sound Off 0.1 s after ``keep_seconds``, so no tail reaches the next slot.  Each
@@ -588,8 +593,8 @@ def render_soundfont_notes(fluidsynth: Path, soundfont: Path, keys, *, velocity:
     The slot must be a whole number of milliseconds, MIDI ticks and 64-sample blocks (a
     multiple of 3.2 s at 44100 Hz): the player then acts at the same point of fluidsynth's
     block grid in every slot, and a note's samples do not depend on its slot.  They do depend,
-    in the note's first 64 samples only (about −50 dB), on the notes rendered before it in the
-    same run: fluidsynth carries some per-voice state from one note to the next.
+    in the note's first 64 samples only (by up to 0.002 of full scale), on the notes rendered
+    before it in the same run: fluidsynth carries some per-voice state from one note to the next.
     """
     slot = int(round(slot_seconds * rate))
     if slot % 64 or (slot * 1000) % rate or (slot * 960) % rate:

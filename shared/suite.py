@@ -28,7 +28,7 @@ from shared import corpora, sources
 from shared.rundir import InputError, cli_main
 
 #: Works whose scripts are in place, in the order the suite runs them.
-REGISTERED_WORKS = ("gruv",)
+REGISTERED_WORKS = ("gruv", "decay")
 
 
 def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:
@@ -48,9 +48,10 @@ def run_work(work: str, preset: str, runs_root: Path, corpora_root: Path) -> Pat
     corpus = presets[preset].get("corpus")
     if corpus is None:
         raise InputError("--preset", f"{work} preset {preset!r} names no corpus to run on")
+    name, _, folder = corpus.partition("/")  # "gm_notes/piano": one instrument folder of a corpus
+    print(f"[{work}] building corpus {name} -> {corpora_root / name}", flush=True)
+    corpora.build(name, corpora_root / name)
     corpus_dir = corpora_root / corpus
-    print(f"[{work}] building corpus {corpus} -> {corpus_dir}", flush=True)
-    corpora.build(corpus, corpus_dir)
     run_dir = runs_root / work / preset
     for stage in stages(work, preset, corpus_dir, run_dir):
         run_step([f"{work}.{stage[0]}", *stage[1:]], f"{work} {stage[0]}")

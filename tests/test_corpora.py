@@ -1,5 +1,6 @@
 """Tests for shared/corpora.py: determinism, content sanity, real sources, and failure behaviour."""
 
+import collections
 import dataclasses
 import hashlib
 import json
@@ -172,6 +173,51 @@ def test_amen_synth_is_two_bars_with_onsets_on_the_16th_grid(built):
                 assert ratio < 1.5, (bar, sixteenth, ratio)
 
 
+def measured_f0(samples, nominal_hz, start_seconds=0.05, seconds=1.0):
+    """The strongest spectral peak within ±50 cents of ``nominal_hz`` (Hann window, zero-padded FFT, parabolic fit)."""
+    segment = samples[int(start_seconds * RATE):int((start_seconds + seconds) * RATE)]
+    size = 1 << 20
+    spectrum = np.log(np.abs(np.fft.rfft(segment * np.hanning(len(segment)), size)) + 1e-30)
+    frequencies = np.fft.rfftfreq(size, 1 / RATE)
+    band = np.flatnonzero(np.abs(np.log2(frequencies[1:] / nominal_hz)) < 0.5 / 12) + 1
+    peak = band[np.argmax(spectrum[band])]
+    left, centre, right = spectrum[peak - 1:peak + 2]
+    return (peak + 0.5 * (left - right) / (left - 2 * centre + right)) * RATE / size
+
+
+def cents(frequency, reference):
+    return 1200 * np.log2(frequency / reference)
+
+
+def rms_db(samples):
+    return 10 * np.log10(np.mean(np.square(samples)) + 1e-20)
+
+
+def test_plucked_notes_have_their_pitch_and_decay(built):
+    folder, manifest = built("plucked")
+    files = manifest["files"]
+    assert len(files) == 27
+    assert {entry["dynamic"] for entry in files} == {"pp", "mf", "ff"}
+    assert "Plucked.mf.A3.wav" in {entry["name"] for entry in files}
+    for entry in files:
+        samples, _ = read(folder, entry["name"])
+        assert entry["name"] == f"Plucked.{entry['dynamic']}.{corpora.note_name(entry['midi_note'])}.wav"
+        assert entry["f0_hz"] == pytest.approx(440 * 2 ** ((entry["midi_note"] - 69) / 12), abs=1e-4)
+        assert abs(cents(measured_f0(samples, entry["f0_hz"]), entry["f0_hz"])) < 3, entry["name"]
+        assert np.max(np.abs(samples[:44])) > 0.05 * np.max(np.abs(samples)), entry["name"]  # sounds from t = 0
+        assert rms_db(samples[:RATE // 2]) - rms_db(samples[-RATE:]) >= 15, entry["name"]
+        assert 10 <= entry["fundamental_decay_db_per_second"] <= 30
+    # Louder plucks are louder: the peaks follow the dynamics.
+    peaks = {entry["dynamic"]: np.max(np.abs(read(folder, entry["name"])[0]))
+             for entry in files if entry["midi_note"] == 69}
+    assert peaks["pp"] < peaks["mf"] < peaks["ff"]
+
+
+def test_note_names_are_iowa_style():
+    assert [corpora.note_name(key) for key in (21, 40, 57, 61, 63, 69, 108)] == [
+        "A0", "E2", "A3", "Db4", "Eb4", "A4", "C8"]
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -205,10 +251,76 @@ def test_real_kicks_are_about_250_nonsilent_equal_length_clips(tmp_path):
     assert "No large set of genuine TR-808 recordings" in manifest["description"]
 
 
+GM_SUBSET = [("guitar", 69, 80), ("guitar", 69, 120), ("cello", 48, 80)]
+
+
+def require_gm_notes():
+    require_system("fluidsynth", command="fluidsynth")
+    require_system("fluid-soundfont-gm", path=corpora.FLUID_R3)
+
+
+@pytest.fixture(scope="module")
+def gm_subset(tmp_path_factory):
+    """gm_notes restricted to GM_SUBSET, built through :func:`corpora.build`: (folder, manifest)."""
+    require_gm_notes()
+    folder = tmp_path_factory.mktemp("gm_subset")
+    corpus = corpora.CORPORA["gm_notes"]
+    subset = dataclasses.replace(corpus, builder=lambda c: corpora.gm_note_items(c, GM_SUBSET),
+                                 file_count=len(GM_SUBSET))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setitem(corpora.CORPORA, "gm_notes", subset)
+        return folder, corpora.build("gm_notes", folder)
+
+
+def test_gm_notes_subset_renders_single_notes_in_instrument_folders(gm_subset):
+    folder, manifest = gm_subset
+    names = [entry["name"] for entry in manifest["files"]]
+    assert names == ["guitar/Guitar.mf.A4.wav", "guitar/Guitar.ff.A4.wav", "cello/Cello.mf.C3.wav"]
+    assert manifest["tier"] == "real" and "MIT" in manifest["licence"]
+    assert {source["package"] for source in manifest["sources"]} == {"fluidsynth", "fluid-soundfont-gm"}
+    levels = {}
+    for entry, seconds in zip(manifest["files"], (5.0, 5.0, 3.0)):
+        info = soundfile.info(str(folder / entry["name"]))
+        assert (info.samplerate, info.channels, info.subtype) == (RATE, 1, "PCM_16")
+        assert entry["samples"] == int(seconds * RATE)
+        samples, _ = read(folder, entry["name"])
+        assert np.max(np.abs(samples[:int(0.01 * RATE)])) > 0.01 * np.max(np.abs(samples))  # note-on at t = 0
+        assert abs(samples[-1]) < 1e-3  # faded out
+        levels[entry["name"]] = np.max(np.abs(samples))
+    assert levels["guitar/Guitar.mf.A4.wav"] < 0.7 * levels["guitar/Guitar.ff.A4.wav"]
+    guitar = manifest["files"][0]
+    assert (guitar["instrument"], guitar["midi_note"], guitar["velocity"], guitar["f0_hz"]) == ("guitar", 69, 80, 440.0)
+
+
+def test_gm_guitar_a4_is_440_hz_and_decays(gm_subset):
+    folder, _ = gm_subset
+    samples, _ = read(folder / "guitar", "Guitar.mf.A4.wav")
+    f0 = measured_f0(samples, 440.0, start_seconds=0.1)
+    assert abs(cents(f0, 440.0)) < 20, f0  # measured 439.82 Hz (-0.7 cent) with fluid-soundfont-gm 3.1-5.3
+    assert rms_db(samples[:RATE // 2]) - rms_db(samples[-RATE:]) >= 15
+
+
+def test_gm_notes_full_build_has_four_instrument_folders(gm_subset, tmp_path):
+    manifest = corpora.build("gm_notes", tmp_path)
+    files = manifest["files"]
+    assert len(files) == corpora.CORPORA["gm_notes"].file_count == 597
+    counts = collections.Counter(entry["name"].split("/")[0] for entry in files)
+    assert counts == {"guitar": 111, "cello": 111, "piano": 264, "flute": 111}
+    assert sorted(path.name for path in tmp_path.iterdir() if path.is_dir()) == ["cello", "flute", "guitar", "piano"]
+    assert len({entry["sha256"] for entry in files}) == len(files)
+    assert {entry["dynamic"] for entry in files} == {"pp", "mf", "ff"}
+    # A note has the same bytes in the full corpus as when built alone (fixed rendering runs), so
+    # this also checks that two renders agree byte for byte.
+    subset_folder, subset_manifest = gm_subset
+    full = {entry["name"]: entry["sha256"] for entry in files}
+    for entry in subset_manifest["files"]:
+        assert full[entry["name"]] == entry["sha256"], entry["name"]
+
+
 # ----------------------------------------------------------------------------- failures and CLI
 
 
-@pytest.mark.parametrize("name", ["amen", "kicks808_real"])
+@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes"])
 def test_missing_source_exits_2_naming_file_and_package(name, tmp_path, monkeypatch, capsys):
     package, absent = with_missing_source(monkeypatch, tmp_path, name)
     assert corpora.missing_sources(name) == [(package, absent)]
@@ -254,14 +366,15 @@ def test_module_entry_point_exits_2_with_one_line(tmp_path):
 
 
 def test_build_all_continues_past_missing_sources_then_exits_2(tmp_path, monkeypatch, capsys):
-    missing = [with_missing_source(monkeypatch, tmp_path, name) for name in ("amen", "kicks808_real")]
+    real = [name for name, corpus in corpora.CORPORA.items() if corpus.tier == "real"]
+    missing = [with_missing_source(monkeypatch, tmp_path, name) for name in real]
     assert run_cli(["build-all", "--out", str(tmp_path / "root"), "--tier", "all"]) == 2
     error = capsys.readouterr().err
     for package, absent in missing:
         assert package in error and absent in error
     for name in SYNTHETIC:
         assert (tmp_path / "root" / name / "manifest.json").exists()
-    for name in ("amen", "kicks808_real"):
+    for name in real:
         assert not (tmp_path / "root" / name / "manifest.json").exists()
 
 

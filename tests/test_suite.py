@@ -1,4 +1,4 @@
-"""The runner behind `make reproduce`, on the `tiny` preset: corpus, then every script, then the outputs."""
+"""The runner behind `make reproduce`, on the `tiny` presets: corpus, then every script, the criteria and the report."""
 
 import json
 import subprocess
@@ -32,6 +32,11 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
         assert set(output["criteria"]) == {"gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth"}
         gruv = {row["id"]: row for row in output["criteria"]["gruv"]}
         assert all(gruv[name]["value"] is not None for name in ("mse", "noise_db", "onset_f", "loop"))  # 0.02 s: no tail
+    decay = tmp_path / "runs" / "decay" / "tiny"
+    names = sorted(wav.name for wav in (decay / "generated").glob("*.wav"))
+    assert names == sorted(f"Plucked.ff.{note}{suffix}.wav" for note in ("A3", "A4")
+                           for suffix in ("", "_gen", "_gen_wp", "_gen_fast", "_gen_wp_fast"))
+    assert (decay / "metrics.json").is_file()
     page = tmp_path / "runs" / "report" / "index.html"
     assert page.is_file() and (tmp_path / "runs" / "report" / "report.csv").is_file()
     assert str(page.resolve()) in result.stdout

@@ -1,0 +1,89 @@
+"""Wall time of Sander & Harder's faithful vs fast generation at the paper's length.
+
+Faithful: the original loop, ``model.predict`` on the whole growing sequence for each new
+slice (O(T²)); fast: the LSTM state carried from slice to slice in one ``tf.function``
+(O(T)).  Run 4's network (guitar, 60 slices/s: 49-sample slices, 512 units, 2,149,937
+parameters; untrained and seeded: timing and agreement do not depend on training), a prime
+of 20 slices grown to 300 (5 s).  Prints a Markdown table and writes it to
+``benchmarks/out/decay_generation.md``.
+
+    python benchmarks/decay_generation.py [--presets run4 run5 cnn-lstm] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from decay.config import PRESETS, DecayConfig  # noqa: E402
+from decay.generate import StepGenerator, generate_faithful  # noqa: E402
+from decay.model import build_model  # noqa: E402
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown CPU"
+    return (f"{cpu}, {os.cpu_count()} cores, no GPU used; Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+
+
+def timed(function, repeats: int):
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presets", nargs="+", default=["run4", "run5", "cnn-lstm"])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    for preset in args.presets:
+        config = DecayConfig(**PRESETS[preset])
+        rate = 44100 // (44100 // (2 * config.highest_freq))
+        features = rate // config.slices_per_second
+        slices = rate * config.clip_seconds // features
+        keras.utils.set_random_seed(0)
+        model = build_model(config, features)
+        prime = np.random.default_rng(0).standard_normal((config.prime, features)).astype(np.float32)
+        generate_faithful(model.predict_on_batch, prime, config.prime + 2)  # warm-up: trace both paths once
+        step = StepGenerator(model)
+        step(prime, config.prime + 2)
+        faithful_seconds, faithful = timed(lambda: generate_faithful(model.predict_on_batch, prime, slices), args.repeats)
+        fast_seconds, fast = timed(lambda: step(prime, slices), args.repeats)
+        difference = float(np.abs(faithful - fast).max())
+        rows.append((preset, model.count_params(), config.prime, slices, faithful_seconds, fast_seconds, difference))
+        print(f"{preset}: faithful {faithful_seconds:.2f} s, fast {fast_seconds:.3f} s, ratio {faithful_seconds / fast_seconds:.1f}, "
+              f"max |diff| {difference:.1e}", flush=True)
+    table = [
+        f"Machine: {machine()}.",
+        f"Medians of {args.repeats} runs each, measured in one process; untrained seeded weights.",
+        "",
+        "| preset | parameters | prime → slices | faithful (s) | fast (s) | faithful / fast | max \\|faithful − fast\\| (normalised) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for preset, parameters, prime, slices, faithful_seconds, fast_seconds, difference in rows:
+        table.append(f"| {preset} | {parameters:,} | {prime} → {slices} | {faithful_seconds:.2f} | {fast_seconds:.3f} | "
+                     f"{faithful_seconds / fast_seconds:.0f}× | {difference:.1e} |")
+    out = Path(__file__).resolve().parent / "out" / "decay_generation.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(table) + "\n")
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
