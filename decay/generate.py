@@ -180,7 +180,8 @@ def generate(run_dir, config: DecayConfig, notes=None, mode="faithful", progress
                        "model_rate": rate, "block_size": block, "generation_seconds": seconds}
             if offset is None:  # the round-trip original: compared with the recording it came from
                 source = next(path for path in document["inputs"] if Path(path).stem == name)
-                evaluation = {"reference": source, "reference_label": "the recording (round trip through the pipeline)"}
+                evaluation = {"reference": source, "reference_seconds": len(slices) * block / rate,
+                              "reference_label": "the recording, as long as the note (round trip through the pipeline)"}
             else:
                 evaluation = {"reference": str(out_dir / f"{name}.wav"), "reference_offset_s": offset,
                               "reference_label": "the original round trip" + (" after the prime" if offset else ""),

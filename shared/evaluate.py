@@ -5,6 +5,7 @@ For each ``RUN_DIR/generated/*.wav`` it reads the summary the work wrote beside 
 
     "evaluation": {"reference": "corpora/amen/amen_120bpm.wav",   # original / training audio
                    "reference_offset_s": 0.046,                   # where the output's first sample sits in it
+                   "reference_seconds": 5.0,                      # (optional) how much of it to compare with
                    "reference_label": "…", "trained_seconds": 0.74, "block": 1024,
                    "band_hz": 1470, "seed": null, "source_numbers": {"gruv:mse": "0.15 (E2)"}}
 
@@ -68,13 +69,15 @@ def evaluate_output(wav: Path, run_dir: Path, numbers: dict, reference_override=
                         offset_s=float(evaluation.get("reference_offset_s", 0.0)),
                         seed=None if seed is None else _find(seed, run_dir), run_numbers=numbers,
                         name=wav.stem, wav_label=str(wav.relative_to(run_dir)), **{
-                            key: evaluation.get(key) for key in ("reference_label", "trained_seconds", "block", "band_hz",
-                                                                 "source_numbers")})
+                            key: evaluation.get(key) for key in ("reference_seconds", "reference_label", "trained_seconds",
+                                                                 "block", "band_hz", "source_numbers")})
 
 
-def score_output(wav, reference=None, *, offset_s=0.0, seed=None, run_numbers=None, name=None, wav_label=None,
-                 reference_label=None, trained_seconds=None, block=None, band_hz=None, source_numbers=None) -> dict:
-    """Score one audio file by every work's criteria against ``reference`` (from ``offset_s`` on).
+def score_output(wav, reference=None, *, offset_s=0.0, reference_seconds=None, seed=None, run_numbers=None, name=None,
+                 wav_label=None, reference_label=None, trained_seconds=None, block=None, band_hz=None,
+                 source_numbers=None) -> dict:
+    """Score one audio file by every work's criteria against ``reference`` (from ``offset_s`` on, for
+    ``reference_seconds`` if given).
 
     Returns the output's entry of ``metrics.json`` (``wav_label`` is how the entry names the
     file, by default its path).
@@ -84,6 +87,8 @@ def score_output(wav, reference=None, *, offset_s=0.0, seed=None, run_numbers=No
     if reference is not None:
         samples, reference_rate = mono(reference)
         samples = samples[int(round(offset_s * reference_rate)):]
+        if reference_seconds is not None:
+            samples = samples[: int(round(reference_seconds * reference_rate))]
         if not len(samples):
             raise InputError(reference, f"shorter than the offset {offset_s} s given for {Path(wav).name}")
     seed_samples, seed_rate = mono(seed) if seed is not None else (None, None)
