@@ -13,40 +13,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from gruv.config import GruvConfig  # noqa: E402
 from gruv.generate import FastGenerator, generate_faithful  # noqa: E402
 from gruv.model import build_model  # noqa: E402
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").exists():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return (f"{cpu}, {os.cpu_count()} cores, no GPU used; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
-
-
-def timed(function, repeats: int):
-    times, result = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+from timing import machine, timed  # noqa: E402  (benchmarks/timing.py)
 
 
 def main() -> None:

@@ -1,0 +1,32 @@
+"""What every benchmark here shares: a description of the machine, and a median wall time."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+
+def machine() -> str:
+    """CPU model, core count and library versions, for the table's heading."""
+    import keras
+    import tensorflow as tf
+
+    cpu = "unknown CPU"
+    if Path("/proc/cpuinfo").exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    return (f"{cpu}, {os.cpu_count()} cores, no GPU used; Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+
+
+def timed(function, repeats: int):
+    """(median wall time in s over ``repeats`` calls, the last call's result)."""
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
