@@ -44,21 +44,22 @@ def table_1_ratings(paper_examples, training_input):
     return ratings
 
 
-def test_dreaming_ratings_agree_with_table_1(table_1_ratings):
+def test_dreaming_ratings_agree_with_table_1(table_1_ratings, capsys):
     agreement, confusion = {}, {}
     for index, criterion in enumerate(("C1", "C2", "C3")):
         matrix = np.zeros((3, 3), dtype=int)  # rows: paper, columns: ours
         for name, _, *paper in TABLE_1:
             matrix[LEVELS.index(paper[index]), LEVELS.index(table_1_ratings[name][criterion])] += 1
         agreement[criterion], confusion[criterion] = int(np.trace(matrix)), matrix
-    print("\nTable 1 (paper) vs ours, per example:")
-    for name, _, *paper in TABLE_1:
-        ours = [table_1_ratings[name][c] for c in ("C1", "C2", "C3")]
-        print(f"  {name:16s} paper {'/'.join(paper):20s} ours {'/'.join(ours):20s}")
-    for criterion, matrix in confusion.items():
-        print(f"{criterion}: {agreement[criterion]}/11 agree; confusion (rows paper, columns ours: low medium high)")
-        for level, row in zip(LEVELS, matrix):
-            print(f"  {level:>6s} {row}")
+    with capsys.disabled():  # shown in every run's output, not only on failure
+        print("\nTable 1 (paper) vs ours, per example:")
+        for name, _, *paper in TABLE_1:
+            ours = [table_1_ratings[name][c] for c in ("C1", "C2", "C3")]
+            print(f"  {name:16s} paper {'/'.join(paper):20s} ours {'/'.join(ours):20s}")
+        for criterion, matrix in confusion.items():
+            print(f"{criterion}: {agreement[criterion]}/11 agree; confusion (rows paper, columns ours: low medium high)")
+            for level, row in zip(LEVELS, matrix):
+                print(f"  {level:>6s} {row}")
     for criterion, required in REQUIRED_AGREEMENT.items():
         assert agreement[criterion] >= required, (criterion, agreement[criterion])
 
