@@ -62,7 +62,7 @@ class StepGenerator:
         lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
         self.cells = [layer.cell for layer in lstms]
         first = model.layers.index(lstms[0])
-        self.before = [layer for layer in model.layers[1:first]]
+        self.before = model.layers[1:first]
         self.after = model.layers[model.layers.index(lstms[-1]) + 1:]
         self.run = tf.function(self._run, reduce_retracing=True)
 
