@@ -243,10 +243,10 @@ def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, bloc
     m3 = metrics.block_edge_ratio(output, block) if block else float("nan")  # at the output's own rate
     flags = metrics.signal_flags(signal, rate_out)
     stuck = flags["stuck_loop"] or flags["silent_fraction"] > 0.5
-    m3_ok = not np.isfinite(m3)
-    if m1 > C1_LOW["M1"] or m2 > C1_LOW["M2"] or (not m3_ok and m3 > C1_LOW["M3"]) or stuck:
+    no_m3 = not np.isfinite(m3)  # no block size given: M3 does not count
+    if m1 > C1_LOW["M1"] or m2 > C1_LOW["M2"] or m3 > C1_LOW["M3"] or stuck:  # NaN compares False
         c1 = "low"
-    elif m1 <= C1_HIGH["M1"] and m2 < C1_HIGH["M2"] and (m3_ok or m3 < C1_HIGH["M3"]):
+    elif m1 <= C1_HIGH["M1"] and m2 < C1_HIGH["M2"] and (no_m3 or m3 < C1_HIGH["M3"]):
         c1 = "high"
     else:
         c1 = "medium"
