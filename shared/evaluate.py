@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from shared import criteria, metrics
-from shared.audio import read_audio
+from shared.audio import mean_downmix, read_audio
 from shared.rundir import InputError, cli_main, read_json, read_losses, write_json
 
 SCHEMA = 1
@@ -53,7 +53,7 @@ def _find(path, run_dir: Path) -> Path:
 def mono(path) -> tuple[np.ndarray, int]:
     """A file's samples as mono float64 (mean of the channels) and its rate."""
     sound = read_audio(path, need_sound=False)
-    return sound.samples.mean(axis=1), sound.rate
+    return mean_downmix(sound.samples), sound.rate
 
 
 def evaluate_output(wav: Path, run_dir: Path, numbers: dict, reference_override=None) -> dict:
