@@ -6,13 +6,16 @@ Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sourc
   gives the same bytes), seconds to build.  ``sine`` (GRUV's test tone), ``vowels``
   (sung-vowel-like formant tones at one pitch), ``kicks808`` (analog-model TR-808 kicks),
   ``amen_synth`` (the amen pattern played on synthesized hits), ``plucked`` (plucked-string
-  single notes with natural decay, named like the Iowa MIS files).
+  single notes with natural decay, named like the Iowa MIS files), ``mdn_notes_synth``
+  (Glover's 440 Hz sine, plus additive clarinet-like and piano-like notes named like
+  ``mdn_notes``' files, standing in for them).
 * **real**: read or rendered from Debian packages, reproducible given the same package
   versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm),
   ``kicks808_real`` (808 kicks from ``fluid-soundfont-gm``, ``hydrogen-data`` and
-  ``sonic-pi-samples``, augmented by retuning and extra decay) and ``gm_notes`` (single
+  ``sonic-pi-samples``, augmented by retuning and extra decay), ``gm_notes`` (single
   guitar, cello, piano and flute notes rendered from ``fluid-soundfont-gm`` with
-  ``fluidsynth``, one folder per instrument).
+  ``fluidsynth``, one folder per instrument) and ``mdn_notes`` (a clarinet A4 and a piano C4
+  and A4 rendered the same way: the single notes of Glover 2015's clarinet and piano runs).
 
 Every corpus is 16-bit PCM mono WAV at 44100 Hz (``gm_notes`` in sub-folders, file names
 ``guitar/Guitar.mf.A4.wav``; the others flat).  A build writes each file atomically and
@@ -449,6 +452,136 @@ def build_plucked(corpus: Corpus) -> Iterator[Item]:
             yield f"Plucked.{dynamic}.{note_name(key)}.wav", to_pcm16(peak_normalise(note, settings["peak"])), extra
 
 
+def clarinet_note(f0, length, rate, *, top_hz, tilt, even_db, cutoff_hz, vibrato_hz, vibrato_depth, tremolo_depth,
+                  attack_seconds, release_seconds, breath, breath_level) -> np.ndarray:
+    """One sustained clarinet-like note: odd harmonics strong, even ones weak, with vibrato and breath noise.
+
+    Harmonic k (``k f0 <= top_hz``) has amplitude ``g_k / k**tilt / (1 + (k f0 / cutoff_hz)²)``
+    with ``g_k = 1`` for odd k and ``10**(even_db / 20)`` for even k (the closed-open tube's
+    weak even harmonics; the last factor is the spectral roll-off).  All harmonics share the
+    phase ``φ(t) = 2π f0 (t - d (cos(2π v t) - 1) / (2π v))``, i.e. an instantaneous frequency
+    ``f0 (1 + d sin(2π v t))`` (vibrato rate v, depth d), and start in sine phase.  The amplitude
+    is multiplied by ``1 + tremolo_depth sin(2π v t)``.  ``breath`` (noise from the caller's
+    seeded generator, already band-passed) is scaled to ``breath_level`` × the tone's RMS and
+    added; a raised-cosine attack of ``attack_seconds`` and a half-cosine release of
+    ``release_seconds`` (ending at the last sample) shape the whole note.
+
+    Returns
+    -------
+    np.ndarray
+        Float samples, not normalised.
+    """
+    t = np.arange(length) / rate
+    phase = 2.0 * np.pi * f0 * (t - vibrato_depth * (np.cos(2.0 * np.pi * vibrato_hz * t) - 1.0)
+                                / (2.0 * np.pi * vibrato_hz))
+    tone = np.zeros(length)
+    for k in range(1, int(top_hz // f0) + 1):
+        gain = 1.0 if k % 2 else 10.0 ** (even_db / 20.0)
+        tone += gain / k**tilt / (1.0 + (k * f0 / cutoff_hz) ** 2) * np.sin(k * phase)
+    tone *= 1.0 + tremolo_depth * np.sin(2.0 * np.pi * vibrato_hz * t)
+    breath = np.asarray(breath, dtype=np.float64)[:length]
+    tone += breath_level * np.sqrt(np.mean(tone**2)) * breath / np.sqrt(np.mean(breath**2))
+    attack = int(round(attack_seconds * rate))
+    tone[:attack] *= 0.5 * (1.0 - np.cos(np.pi * np.arange(attack) / attack))
+    return fade_out(tone, int(round(release_seconds * rate)))
+
+
+def piano_note(f0, length, rate, *, top_hz, inharmonicity, strike_position, tilt, loss, aftersound_weight,
+               prompt_ratio, release_at_seconds, damper_seconds, attack_seconds, hammer, hammer_level) -> np.ndarray:
+    """One struck-string (piano-like) note: inharmonic partials with a two-stage decay, plus a hammer thump.
+
+    Partial k has frequency ``f_k = k f0 sqrt((1 + B k²) / (1 + B))`` (stiff-string
+    inharmonicity B, normalised so that partial 1 is exactly ``f0``; partials up to
+    ``top_hz``), amplitude ``|sin(π k β)| / k**tilt`` (struck at the fraction β of the string)
+    and envelope ``(1 - w) exp(-m σ_k t) + w exp(-σ_k t)``: a prompt sound decaying ``m`` times
+    faster than the aftersound of weight ``w`` (the two-stage decay of coupled strings), with
+    ``σ_k = loss[0] + loss[1] f_k + loss[2] f_k²`` per second (higher partials die sooner).
+    From ``release_at_seconds`` on (the key's release) the damper multiplies everything by
+    ``exp(-(t - release_at_seconds) / damper_seconds)``.  Every partial starts in sine phase; a
+    raised-cosine ramp of ``attack_seconds`` softens the first instant, and ``hammer`` (noise
+    from the caller's seeded generator, already filtered and enveloped) is added at
+    ``hammer_level`` × the string's peak.
+
+    Returns
+    -------
+    np.ndarray
+        Float samples, not normalised.
+    """
+    t = np.arange(length) / rate
+    string = np.zeros(length)
+    k = 1
+    while True:
+        frequency = k * f0 * np.sqrt((1.0 + inharmonicity * k * k) / (1.0 + inharmonicity))
+        if frequency > top_hz:
+            break
+        sigma = loss[0] + loss[1] * frequency + loss[2] * frequency**2
+        envelope = ((1.0 - aftersound_weight) * np.exp(-prompt_ratio * sigma * t)
+                    + aftersound_weight * np.exp(-sigma * t))
+        string += abs(np.sin(np.pi * k * strike_position)) / k**tilt * envelope * np.sin(2.0 * np.pi * frequency * t)
+        k += 1
+    release = int(round(release_at_seconds * rate))
+    string[release:] *= np.exp(-(t[release:] - release_at_seconds) / damper_seconds)
+    attack = int(round(attack_seconds * rate))
+    string[:attack] *= 0.5 * (1.0 - np.cos(np.pi * np.arange(attack) / attack))
+    string[:len(hammer)] += hammer_level * np.max(np.abs(string)) * hammer / np.max(np.abs(hammer))
+    return string
+
+
+def build_mdn_notes_synth(corpus: Corpus) -> Iterator[Item]:
+    """The three notes of ``mdn_notes`` synthesized (:func:`clarinet_note`, :func:`piano_note`), plus the 440 Hz sine.
+
+    ``Sine.440.wav`` is ``0.25 sin(2π 440 t)`` for 10 s (the original's reference tone, in
+    int16); the others are peak-normalised, and their noises come from one seeded generator
+    drawn in file order.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    rng = np.random.default_rng(p["seed"])
+
+    sine = p["sine"]
+    t = np.arange(int(round(sine["seconds"] * rate))) / rate
+    tone = sine["amplitude"] * np.sin(2.0 * np.pi * sine["f0_hz"] * t)
+    yield "Sine.440.wav", to_pcm16(tone), {"instrument": "sine", "f0_hz": sine["f0_hz"]}
+
+    c = p["clarinet"]
+    length = int(round(c["seconds"] * rate))
+    band = scipy.signal.butter(2, c["breath_band_hz"], btype="bandpass", fs=rate, output="sos")
+    breath = scipy.signal.sosfilt(band, rng.standard_normal(length))
+    f0 = midi_hz(c["midi_note"])
+    note = clarinet_note(
+        f0, length, rate, top_hz=c["top_hz"], tilt=c["tilt"], even_db=c["even_db"], cutoff_hz=c["cutoff_hz"],
+        vibrato_hz=c["vibrato_hz"], vibrato_depth=c["vibrato_depth"], tremolo_depth=c["tremolo_depth"],
+        attack_seconds=c["attack_seconds"], release_seconds=c["release_seconds"], breath=breath,
+        breath_level=c["breath_level"],
+    )
+    extra = {"instrument": "clarinet", "midi_note": c["midi_note"], "f0_hz": round(f0, 4)}
+    yield f"Clarinet.mf.{note_name(c['midi_note'])}.wav", to_pcm16(peak_normalise(note, c["peak"])), extra
+
+    s = p["piano"]
+    length = int(round(s["seconds"] * rate))
+    hammer_length = int(round(s["hammer_length_seconds"] * rate))
+    band = scipy.signal.butter(2, s["hammer_band_hz"], btype="bandpass", fs=rate, output="sos")
+    hammer_envelope = exponential_decay(hammer_length, s["hammer_seconds"], rate)
+    for key in s["midi_notes"]:
+        f0 = midi_hz(key)
+        hammer = scipy.signal.sosfilt(band, rng.standard_normal(hammer_length)) * hammer_envelope
+        note = piano_note(
+            f0, length, rate, top_hz=s["top_hz"], inharmonicity=s["inharmonicity"],
+            strike_position=s["strike_position"], tilt=s["tilt"], loss=s["loss_per_second"],
+            aftersound_weight=s["aftersound_weight"], prompt_ratio=s["prompt_ratio"],
+            release_at_seconds=s["release_at_seconds"], damper_seconds=s["damper_seconds"],
+            attack_seconds=s["attack_seconds"], hammer=hammer, hammer_level=s["hammer_level"],
+        )
+        note = fade_out(note, int(round(s["fade_out_seconds"] * rate)))
+        sigma = s["loss_per_second"][0] + s["loss_per_second"][1] * f0 + s["loss_per_second"][2] * f0**2
+        extra = {
+            "instrument": "piano", "midi_note": key, "f0_hz": round(f0, 4),
+            "fundamental_decay_db_per_second": [round(20.0 * np.log10(np.e) * s["prompt_ratio"] * sigma, 2),
+                                                round(20.0 * np.log10(np.e) * sigma, 2)],
+        }
+        yield f"Piano.mf.{note_name(key)}.wav", to_pcm16(peak_normalise(note, s["peak"])), extra
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -718,6 +851,44 @@ def build_gm_notes(corpus: Corpus) -> Iterator[Item]:
     yield from gm_note_items(corpus, gm_note_list(corpus.parameters))
 
 
+def build_mdn_notes(corpus: Corpus) -> Iterator[Item]:
+    """Three single notes (a clarinet A4, piano C4 and A4), each rendered alone in its own fluidsynth run.
+
+    Each note is struck at t = 0 on MIDI channel 1, released after its ``hold_seconds`` and kept
+    for ``seconds`` (:func:`render_soundfont_notes`, one note per run, so a file's bytes depend
+    on no other note); then the fixed ``level`` (an error if that goes over full scale) and a
+    ``fade_out_seconds`` fade-out, as in ``gm_notes``.
+    """
+    p = corpus.parameters
+    fluidsynth, soundfont = corpus.source_paths()
+    dynamic_names = {velocity: name for name, velocity in p["dynamics"].items()}
+
+    def render(note):
+        (samples,) = render_soundfont_notes(
+            fluidsynth, soundfont, [note["midi_note"]], velocity=note["velocity"], program=note["program"],
+            hold_seconds=note["hold_seconds"], keep_seconds=note["seconds"], slot_seconds=p["slot_seconds"],
+            rate=corpus.rate,
+        )
+        return samples
+
+    with ThreadPoolExecutor(max_workers=len(p["notes"])) as executor:
+        renders = list(executor.map(render, p["notes"]))
+    for note, rendered in zip(p["notes"], renders):
+        key, velocity = note["midi_note"], note["velocity"]
+        samples = rendered * p["level"]
+        peak = float(np.max(np.abs(samples)))
+        if peak > 1.0:
+            raise InputError(soundfont, f"{note['instrument']} note {key} velocity {velocity} peaks at {peak:.3f} "
+                                        f"after the level {p['level']} (over full scale: another package version?)")
+        samples = fade_out(samples, int(round(p["fade_out_seconds"] * corpus.rate)))
+        dynamic = dynamic_names.get(velocity, f"v{velocity}")
+        extra = {
+            "instrument": note["instrument"], "program": note["program"], "midi_note": key, "velocity": velocity,
+            "dynamic": dynamic, "f0_hz": round(midi_hz(key), 4), "peak": round(peak, 4),
+        }
+        yield f"{note['label']}.{dynamic}.{note_name(key)}.wav", to_pcm16(samples), extra
+
+
 # ----------------------------------------------------------------------------- the corpora
 
 SONIC_PI = "/usr/share/sonic-pi/samples"
@@ -884,6 +1055,50 @@ _register(Corpus(
 ))
 
 _register(Corpus(
+    name="mdn_notes_synth",
+    tier="synthetic",
+    rate=RATE,
+    licence=_GENERATED,
+    description="the 440 Hz sine (10 s at 0.25) and synthesized stand-ins for mdn_notes' three single notes (a "
+                "clarinet-like A4, 4 s; piano-like C4 and A4, 5 s): Glover 2015's sine, clarinet and piano "
+                "training files, used where fluidsynth or the soundfont is absent",
+    provenance="numpy/scipy, seed 2015. Sine.440.wav: t = arange(10*44100)/44100, 0.25 sin(2π·440 t), int16 "
+               "round(x*32767) (the original repository's sine_440.wav is the same tone as int32, 10 s, at "
+               "440.001 Hz). Clarinet.mf.A4.wav (4.0 s, f0 440 Hz): harmonics k up to 10 kHz (k <= 22), amplitude "
+               "g_k / k / (1 + (k f0/2500)^2) with g_k 1 for odd k and -25 dB for even k, all on the phase "
+               "2π f0 (t - d (cos(2π 4.5 t) - 1)/(2π 4.5)) (vibrato 4.5 Hz, depth d 0.25 %), in sine phase; "
+               "tremolo x(1 + 0.03 sin(2π 4.5 t)); breath: white noise band-passed 800-6000 Hz (2nd-order "
+               "Butterworth) at 0.03 x the tone's RMS; 50 ms raised-cosine attack, 150 ms half-cosine release "
+               "ending at 4.0 s; peak 0.5. Piano.mf.C4.wav and Piano.mf.A4.wav (5.0 s, f0 261.626 / 440 Hz): "
+               "partials f_k = k f0 sqrt((1 + B k^2)/(1 + B)) (B 4e-4) up to 10 kHz in sine phase, amplitude "
+               "|sin(π k 0.12)| / k^1.1 (struck at 0.12 of the string), envelope 0.7 exp(-6 σ_k t) + "
+               "0.3 exp(-σ_k t) (prompt sound then aftersound) with σ_k = 0.4 + 1.2e-3 f + 2e-7 f^2 per second "
+               "(f the partial's Hz: the fundamental's aftersound falls 6.3 dB/s at C4, 8.4 at A4); key released "
+               "at 4.0 s: damper exp(-(t - 4)/0.12 s); 2.5 ms raised-cosine onset; plus a hammer thump of 20 ms "
+               "of white noise band-passed 100-3000 Hz decaying with tau 4 ms at 0.1 x the string's peak; 50 ms "
+               "fade-out; peak 0.5; per-file f0 listed with each file",
+    requires=(),
+    builder=build_mdn_notes_synth,
+    file_count=4,
+    parameters={
+        "seed": 2015,
+        "sine": {"f0_hz": 440.0, "amplitude": 0.25, "seconds": 10.0},
+        "clarinet": {
+            "midi_note": 69, "seconds": 4.0, "top_hz": 10000.0, "tilt": 1.0, "even_db": -25.0, "cutoff_hz": 2500.0,
+            "vibrato_hz": 4.5, "vibrato_depth": 0.0025, "tremolo_depth": 0.03, "attack_seconds": 0.05,
+            "release_seconds": 0.15, "breath_level": 0.03, "breath_band_hz": [800.0, 6000.0], "peak": 0.5,
+        },
+        "piano": {
+            "midi_notes": [60, 69], "seconds": 5.0, "top_hz": 10000.0, "inharmonicity": 4e-4,
+            "strike_position": 0.12, "tilt": 1.1, "loss_per_second": [0.4, 1.2e-3, 2.0e-7],
+            "aftersound_weight": 0.3, "prompt_ratio": 6.0, "release_at_seconds": 4.0, "damper_seconds": 0.12,
+            "attack_seconds": 0.0025, "hammer_length_seconds": 0.02, "hammer_seconds": 0.004,
+            "hammer_band_hz": [100.0, 3000.0], "hammer_level": 0.1, "fade_out_seconds": 0.05, "peak": 0.5,
+        },
+    },
+))
+
+_register(Corpus(
     name="amen",
     tier="real",
     rate=RATE,
@@ -987,6 +1202,55 @@ _register(Corpus(
             **_SOURCES["fluid-soundfont-gm"],
             "note": "General MIDI soundfont FluidR3_GM by Frank Wen (sampled instruments); used here: programs 24 "
                     "Acoustic Guitar (nylon), 42 Cello, 0 Acoustic Grand Piano, 73 Flute",
+        },
+        "fluidsynth": _SOURCES["fluidsynth"],
+    },
+))
+
+_MDN_NOTES = {
+    "level": 2.0,
+    "dynamics": {"mf": 80},
+    "slot_seconds": 6.4,
+    "fade_out_seconds": 0.05,
+    "notes": [
+        {"instrument": "clarinet", "label": "Clarinet", "program": 71, "midi_note": 69, "velocity": 80,
+         "hold_seconds": 3.5, "seconds": 4.0},
+        {"instrument": "piano", "label": "Piano", "program": 0, "midi_note": 60, "velocity": 80,
+         "hold_seconds": 4.0, "seconds": 5.0},
+        {"instrument": "piano", "label": "Piano", "program": 0, "midi_note": 69, "velocity": 80,
+         "hold_seconds": 4.0, "seconds": 5.0},
+    ],
+}
+
+_register(Corpus(
+    name="mdn_notes",
+    tier="real",
+    rate=RATE,
+    licence="MIT (FluidR3_GM by Frank Wen, per /usr/share/doc/fluid-soundfont-gm/copyright)",
+    description="three single notes from the FluidR3_GM soundfont for Glover 2015's clarinet and piano runs: "
+                "Clarinet.mf.A4.wav (440 Hz, 4 s), Piano.mf.C4.wav and Piano.mf.A4.wav (5 s), flat. Sampled real "
+                "instruments played from MIDI, not the blog's own (unpublished) recordings",
+    provenance="fluid-soundfont-gm FluidR3_GM.sf2 rendered by `fluidsynth -ni -q -R 0 -C 0 -g 1.0 -r 44100 -O float` "
+               "from MIDI channel 1, bank 0, one note per run (struck at t=0, 120 bpm, 960 ticks/s, All Sound Off "
+               "0.1 s after the kept part): program 71 (Clarinet) MIDI 69 (A4) velocity 80 released after 3.5 s, "
+               "kept 4.0 s from the note-on (a sustained note and its release); program 0 (Acoustic Grand Piano) "
+               "MIDI 60 (C4) and 69 (A4) velocity 80 released after 4 s, kept 5 s; the first 64 samples of the "
+               "render (fluidsynth's lead block, silent) dropped; mean downmix of the two channels to mono; x2.0 "
+               "level for all files (as gm_notes: no per-file normalisation; an error if over full scale); 50 ms "
+               "fade-out; int16 round(x*32767); per-file instrument, program, MIDI note, velocity and nominal "
+               "equal-tempered f0 listed with each file",
+    requires=(
+        ("fluidsynth", "/usr/bin/fluidsynth"),
+        ("fluid-soundfont-gm", FLUID_R3),
+    ),
+    builder=build_mdn_notes,
+    file_count=len(_MDN_NOTES["notes"]),
+    parameters=_MDN_NOTES,
+    sources={
+        "fluid-soundfont-gm": {
+            **_SOURCES["fluid-soundfont-gm"],
+            "note": "General MIDI soundfont FluidR3_GM by Frank Wen (sampled instruments); used here: programs 71 "
+                    "Clarinet, 0 Acoustic Grand Piano",
         },
         "fluidsynth": _SOURCES["fluidsynth"],
     },

@@ -213,6 +213,38 @@ def test_plucked_notes_have_their_pitch_and_decay(built):
     assert peaks["pp"] < peaks["mf"] < peaks["ff"]
 
 
+MDN_SECONDS = {"Sine.440.wav": 10.0, "Clarinet.mf.A4.wav": 4.0, "Piano.mf.C4.wav": 5.0, "Piano.mf.A4.wav": 5.0}
+
+
+def test_mdn_notes_synth_has_the_sine_and_three_notes_at_their_pitch(built):
+    folder, manifest = built("mdn_notes_synth")
+    assert [entry["name"] for entry in manifest["files"]] == list(MDN_SECONDS)
+    notes = {}
+    for entry in manifest["files"]:
+        samples, rate = read(folder, entry["name"])
+        assert rate == RATE and samples.shape == (int(MDN_SECONDS[entry["name"]] * RATE),), entry["name"]
+        notes[entry["name"]] = samples
+    # The original's reference tone: 0.25 sin(2π 440 t), from t = 0.
+    sine = notes["Sine.440.wav"]
+    np.testing.assert_allclose(sine, 0.25 * np.sin(2 * np.pi * 440 * np.arange(len(sine)) / RATE), atol=1 / 32767)
+    assert abs(measured_f0(sine, 440.0) - 440.0) < 1.0
+    # Clarinet: 440 Hz under its slight vibrato; each odd harmonic > 10 dB above the even one after it.
+    clarinet = notes["Clarinet.mf.A4.wav"]
+    assert 0.49 < np.max(np.abs(clarinet)) < 0.51 and abs(clarinet[-1]) < 1e-3
+    assert abs(measured_f0(clarinet, 440.0, start_seconds=0.1, seconds=2.0) - 440.0) < 2.0
+    levels = harmonic_levels(clarinet[RATE // 2:3 * RATE // 2], 440.0, 8)
+    assert all(levels[odd - 1] > 10 * levels[odd] for odd in (1, 3, 5, 7)), 10 * np.log10(levels / levels[0])
+    # Piano: C4 and A4 with stretched (inharmonic) partials and a decay.
+    for name, f0 in (("Piano.mf.C4.wav", 261.6256), ("Piano.mf.A4.wav", 440.0)):
+        piano = notes[name]
+        assert 0.49 < np.max(np.abs(piano)) < 0.51 and abs(piano[-1]) < 1e-3, name
+        assert abs(cents(measured_f0(piano, f0), f0)) < 3, name
+        stretched = 6 * f0 * np.sqrt((1 + 36 * 4e-4) / (1 + 4e-4))  # partial 6, 12 cents above 6 f0
+        assert abs(cents(measured_f0(piano, stretched, seconds=0.5), stretched)) < 3, name
+        assert rms_db(piano[:RATE // 2]) - rms_db(piano[-RATE:]) >= 30, name
+    assert manifest["files"][2]["f0_hz"] == pytest.approx(261.6256, abs=1e-4)
+
+
 def test_note_names_are_iowa_style():
     assert [corpora.note_name(key) for key in (21, 40, 57, 61, 63, 69, 108)] == [
         "A0", "E2", "A3", "Db4", "Eb4", "A4", "C8"]
@@ -317,10 +349,32 @@ def test_gm_notes_full_build_has_four_instrument_folders(gm_subset, tmp_path):
         assert full[entry["name"]] == entry["sha256"], entry["name"]
 
 
+def test_mdn_notes_renders_three_single_notes_at_their_pitch(tmp_path):
+    require_gm_notes()
+    manifest = corpora.build("mdn_notes", tmp_path / "a")
+    names = [entry["name"] for entry in manifest["files"]]
+    assert names == ["Clarinet.mf.A4.wav", "Piano.mf.C4.wav", "Piano.mf.A4.wav"]
+    assert set(names) < set(MDN_SECONDS)  # mdn_notes_synth has the same names (the presets' fallback)
+    assert manifest["tier"] == "real" and "MIT" in manifest["licence"]
+    for entry, program, key in zip(manifest["files"], (71, 0, 0), (69, 60, 69)):
+        assert (entry["program"], entry["midi_note"], entry["velocity"]) == (program, key, 80)
+        info = soundfile.info(str(tmp_path / "a" / entry["name"]))
+        assert (info.samplerate, info.channels, info.subtype) == (RATE, 1, "PCM_16")
+        assert entry["samples"] == int(MDN_SECONDS[entry["name"]] * RATE)
+        samples, _ = read(tmp_path / "a", entry["name"])
+        assert 0.05 < np.max(np.abs(samples)) <= 1.0 and np.sqrt(np.mean(samples[:RATE] ** 2)) > 0.005, entry["name"]
+        assert abs(samples[-1]) < 1e-3  # faded out
+        # measured -0.3 / -0.5 / +0.1 cent with fluid-soundfont-gm 3.1-5.3
+        f0 = measured_f0(samples, entry["f0_hz"], start_seconds=0.3 if program == 71 else 0.05)
+        assert abs(cents(f0, entry["f0_hz"])) < 20, (entry["name"], f0)
+    corpora.build("mdn_notes", tmp_path / "b")
+    assert file_hashes(tmp_path / "a") == file_hashes(tmp_path / "b")
+
+
 # ----------------------------------------------------------------------------- failures and CLI
 
 
-@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes"])
+@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes", "mdn_notes"])
 def test_missing_source_exits_2_naming_file_and_package(name, tmp_path, monkeypatch, capsys):
     package, absent = with_missing_source(monkeypatch, tmp_path, name)
     assert corpora.missing_sources(name) == [(package, absent)]
