@@ -1,0 +1,98 @@
+"""Glover's settings, with the source's defaults, and one preset per experiment of the blog.
+
+Defaults are those of ``johnglover/sound-rnn`` (HEAD ``7d63960``; ``train.lua`` and
+``sample.lua`` options) where the blog gives none; each field says where its value comes
+from: ``../shared/facts/mdn_vocoder.md`` §n.  The blog's three experiments (sine, clarinet,
+piano) are presets; ``mdn_vocoder/README.md`` answers every quirk of the fact sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+
+@dataclass(frozen=True)
+class MdnConfig:
+    preset: str = "defaults"
+    corpus: Optional[str] = None  # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
+
+    # --- audio and phase vocoder (facts §1)
+    sample_rate: int = 44100  # -sample_rate: the file's own rate was ignored (train.lua:21); we check it (see resample)
+    resample: bool = False  # ours: resample a file at another rate to sample_rate (the original read it as if it were)
+    fft_size: int = 512  # -fft_size; the hop is always fft_size/4 (data.lua:31)
+    components: int = 40  # -num_partials: bins kept per frame, **counting the DC bin** (facts §1 "Frame layout")
+    representation: Literal["deltas", "absolute"] = "deltas"  # deltas are hard-wired in the code; absolute = the blog's first sine run
+    heldout_fraction: float = 0.0  # ours: the last fraction of the frames kept out of training to measure NLL (off: the original had no split)
+
+    # --- model (facts §3)
+    rnn_size: int = 100  # -rnn_size
+    num_layers: int = 1  # -num_layers
+    mixtures: int = 20  # -mdn_components
+    cell: Literal["char-rnn", "keras"] = "char-rnn"  # char-rnn: two biases, gates i f o g (exact); keras: stock LSTM (cuDNN-eligible)
+    init_range: float = 0.08  # model.lua:94: every parameter U(−0.08, 0.08), then the i2h forget bias = 1
+
+    # --- training (facts §2, §4)
+    batch_size: int = 1  # -batch_size: B contiguous streams
+    seq_length: int = 30  # -seq_length: S, the truncated-BPTT length
+    learning_rate: float = 1e-3  # optim.adagrad learningRate
+    decay_rate: float = 0.97  # lr × 0.97 …
+    decay_every: int = 10000  # … every 10,000 iterations (the 2015 behaviour; HEAD's -multisave bug skipped it)
+    grad_clip: float = 5.0  # element-wise clamp of the gradient (train.lua:120)
+    max_epochs: int = 1000  # -max_epochs; one batch per iteration, num_batches per epoch
+    save_every: int = 100  # -save_every: iterations between checkpoints
+    seed: int = 123  # -seed (train.lua:33)
+
+    # --- sampling (facts §5)
+    length: int = 1000  # -length: frames to generate
+    bias: float = 1.0  # -bias: the "sample variance scalar"; 1e-5 for the blog's "reduced variance"
+    sample_seed: int = 123  # sample.lua -seed
+    spread: Literal["faithful", "corrected"] = "faithful"  # faithful: draw with std sqrt(bias·σ) (σ read as a variance); corrected: sqrt(bias)·σ
+    reset_every: int = 0  # frames between reset frames (the blog's trick, never in the code); 0 = off
+
+
+#: A few resets per second, as the blog says, at hop 128 and 44100 Hz: every 86 frames = 4 per second (our choice).
+RESETS_PER_SECOND = 4
+_SINE = {"corpus": "mdn_notes_synth/Sine.440.wav", "fft_size": 512, "components": 10, "rnn_size": 100, "num_layers": 1,
+         "seq_length": 10, "mixtures": 1, "batch_size": 10}
+_CLARINET = {"corpus": "mdn_notes/Clarinet.mf.A4.wav", "fft_size": 512, "components": 20, "rnn_size": 100, "num_layers": 2,
+             "seq_length": 20, "mixtures": 3, "batch_size": 1}
+_RESET_FRAMES = round(44100 / (RESETS_PER_SECOND * 128))
+
+PRESETS: dict[str, dict] = {
+    "defaults": {},  # train.lua's own defaults: N 512, 40 components, 1 × 100, S 30, 20 mixtures, B 1
+    # The blog's sine: FFT 512, hop 128, 10 components, 1 × 100 LSTM, sequence 10, 1 mixture; B 10 as in the Readme.
+    # The original's own file is ../shared/reference/mdn_vocoder/sine_440.wav; the corpus file is the same tone.
+    "sine": {**_SINE},
+    # The blog's first sine run modelled absolute frames, not deltas (no commit has that mode).
+    "sine-absolute": {**_SINE, "representation": "absolute"},
+    # The blog's clarinet: 512, 20 components, 2 × 100, sequence 20, 3 mixtures; batch not stated (default 1).
+    "clarinet": {**_CLARINET},
+    # … with a reset frame a few times per second (blog; the period is ours) …
+    "clarinet-resets": {**_CLARINET, "reset_every": _RESET_FRAMES},
+    # … and with the variance reduced as well.
+    "clarinet-resets-reduced": {**_CLARINET, "reset_every": _RESET_FRAMES, "bias": 1e-5},
+    # The blog's piano: FFT 2048 (hop 512), 20 components (cutoff 409 Hz), 2 × 150, sequence 20, 5 mixtures.
+    # The blog does not name the note: C4 keeps its fundamental inside the 409 Hz cutoff (an A4 would not).
+    "piano": {"corpus": "mdn_notes/Piano.mf.C4.wav", "fft_size": 2048, "components": 20, "rnn_size": 150,
+              "num_layers": 2, "seq_length": 20, "mixtures": 5, "batch_size": 1},
+    # The main job of `make reproduce`: the sine experiment on the synthetic tone, 60 epochs, deltas, reduced variance.
+    "quick": {**_SINE, "max_epochs": 60, "bias": 1e-5, "length": 1000},
+    # Tests: seconds.
+    "tiny": {**_SINE, "corpus": "mdn_notes_synth/Sine.440.wav", "rnn_size": 16, "max_epochs": 2, "length": 60,
+             "save_every": 20},
+}
+
+#: What the blog says of each experiment's output (it gives no numbers); shown beside ours in the report.
+def _blog(pitch, spread):
+    return {"mdn_vocoder:pitch_error_cents": pitch, "mdn_vocoder:pitch_spread_cents": spread}
+
+
+BLOG_RESULTS: dict[str, dict[str, str]] = {
+    "sine-absolute": _blog("'a vague sense of pitch at least'", "'too much variance'; with 1e-5: 'much cleaner'"),
+    "sine": _blog("'still sounds reasonably close to the original'", "'a tendency for the centre frequency to drift slightly'"),
+    "clarinet": _blog("(no statement)", "'the drift in the frequencies … is much more evident'"),
+    "clarinet-resets": _blog("(no statement)", "resets: 'something more like this' (less drift)"),
+    "clarinet-resets-reduced": _blog("(no statement)", "resets and reduced variance: 'much improved'"),
+    "piano": _blog("'far removed from the original sound'", "(no statement)"),
+}

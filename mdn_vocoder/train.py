@@ -1,0 +1,196 @@
+"""Glover's training loop (``train.lua``): truncated BPTT over B contiguous streams, Adagrad, the MDN loss.
+
+The normalised sequence x (F, D) is cut into B contiguous streams, each split into chunks of
+S steps; iteration j trains on chunk j mod (F/(B·S)) of every stream (in order, no shuffle),
+with targets y[t] = x[t+1] (wrapping at the end of the whole sequence).  The LSTM state is
+carried from one iteration to the next, across epochs too, and never reset (facts §2).  The
+loss is the per-sample NLL **summed** over the B streams and S steps (facts §3); Adagrad
+(Torch's form) at lr 1e-3 × 0.97 every 10,000 iterations, the gradient clamped element-wise
+to ±5, 1000 epochs, seed 123 (facts §4).  No validation split; with ``heldout_fraction`` > 0
+the mean NLL per frame of the held-out tail is measured after every epoch (ours).
+
+    python -m mdn_vocoder.train --run runs/mdn/sine
+
+Resumable: every ``save_every`` iterations the weights, the optimizer's accumulators, the
+carried state and the loss log go to ``checkpoints/last.npz``; re-running the command
+continues from there.  Writes ``loss.csv`` (per epoch: the summed loss per iteration, the NLL
+per frame, its median over the epoch's iterations, the held-out NLL, the learning rate; the
+mean is dominated by the one chunk holding the wrap-around delta, see the README), ``model.keras``, ``state.npz`` (the final
+carried state, which sampling starts from) and ``run_numbers.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from mdn_vocoder.config import MdnConfig
+from shared.rundir import (
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_json,
+)
+
+LOG_FIELDS = ("epoch", "iteration", "loss", "nll_per_frame", "median_nll_per_frame", "heldout_nll", "learning_rate")
+
+
+def load_sequence(run_dir, name="x.npy") -> np.ndarray:
+    path = Path(run_dir) / "data" / name
+    if not path.is_file():
+        raise InputError(path, "missing: run `python -m mdn_vocoder.preprocess` for this run first")
+    return np.load(path)
+
+
+def batches(x: np.ndarray, batch_size: int, seq_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets), each (num_batches, B, S, D): chunk j of each of the B contiguous streams (data.lua:68-77).
+
+    Targets are the next step of the whole sequence, y[t] = x[t+1], the last wrapping to x[0];
+    stream b's targets are its own next steps (the original's B > 1 stride bug is not reproduced).
+    """
+    frames, dimensions = x.shape
+    streams = x.reshape(batch_size, frames // batch_size, dimensions)
+    targets = np.roll(x, -1, axis=0).reshape(batch_size, frames // batch_size, dimensions)
+    count = frames // (batch_size * seq_length)
+
+    def chunks(array):
+        return array.reshape(batch_size, count, seq_length, dimensions).transpose(1, 0, 2, 3)
+
+    return chunks(streams).astype(np.float32), chunks(targets).astype(np.float32)
+
+
+class Trainer:
+    """The model, the optimizer and one compiled training step that carries the LSTM state."""
+
+    def __init__(self, config: MdnConfig, dimensions: int):
+        import tensorflow as tf
+
+        from mdn_vocoder.mdn import negative_log_likelihood
+        from mdn_vocoder.model import build_model, make_optimizer
+
+        self.config, self.dimensions = config, dimensions
+        self.model = build_model(config, dimensions)
+        self.optimizer = make_optimizer(config)
+        self.optimizer.build(self.model.trainable_variables)
+
+        def loss_of(inputs, targets, states, training):
+            outputs = self.model([inputs, *states], training=training)
+            nll = negative_log_likelihood(targets, outputs[0], config.mixtures, dimensions)
+            return nll, list(outputs[1:])
+
+        def step(inputs, targets, states):
+            with tf.GradientTape() as tape:
+                nll, new_states = loss_of(inputs, targets, states, True)
+                loss = tf.reduce_sum(nll)  # Σ over the B streams and S steps (no mean)
+            variables = self.model.trainable_variables
+            self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            return loss, new_states
+
+        self.step = tf.function(step, reduce_retracing=True)
+        self.evaluate = tf.function(lambda inputs, targets, states: loss_of(inputs, targets, states, False),
+                                    reduce_retracing=True)
+
+    def learning_rate(self) -> float:
+        return float(self.optimizer.learning_rate)
+
+    def checkpoint(self) -> dict:
+        return {f"weight_{i}": v.numpy() for i, v in enumerate(self.model.weights)} | \
+               {f"optimizer_{i}": v.numpy() for i, v in enumerate(self.optimizer.variables)}
+
+    def restore(self, saved) -> None:
+        for i, variable in enumerate(self.model.weights):
+            variable.assign(saved[f"weight_{i}"])
+        for i, variable in enumerate(self.optimizer.variables):
+            variable.assign(saved[f"optimizer_{i}"])
+
+
+def heldout_nll(trainer: Trainer, heldout: np.ndarray) -> float:
+    """Mean NLL per frame of the held-out deltas, one stream from a zero state, the first S predictions unscored (warm-up)."""
+    from mdn_vocoder.model import zero_states
+
+    inputs, targets = heldout[None, :-1].astype(np.float32), heldout[None, 1:].astype(np.float32)
+    nll, _ = trainer.evaluate(inputs, targets, zero_states(trainer.config, 1))
+    return float(np.mean(np.asarray(nll)[0, trainer.config.seq_length:]))
+
+
+def _write_log(run_dir: Path, rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LOG_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    with atomic_path(run_dir / "loss.csv") as temporary:
+        temporary.write_text(buffer.getvalue())
+
+
+def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
+    """Train (or resume) the run's model; returns the per-epoch log rows."""
+    from mdn_vocoder.model import zero_states
+
+    run_dir = Path(run_dir)
+    x = load_sequence(run_dir)
+    heldout = load_sequence(run_dir, "heldout_x.npy") if (run_dir / "data" / "heldout_x.npy").is_file() else None
+    if len(x) % (config.batch_size * config.seq_length):
+        raise InputError(run_dir / "data" / "x.npy", f"{len(x)} frames are not a multiple of batch_size × seq_length = "
+                         f"{config.batch_size * config.seq_length}: preprocess again after changing them")
+    inputs, targets = batches(x, config.batch_size, config.seq_length)
+    set_seed(config.seed)
+    trainer = Trainer(config, x.shape[1])
+    per_epoch, total = len(inputs), config.max_epochs * len(inputs)
+    states, rows, iteration, epoch_losses = zero_states(config, config.batch_size), [], 0, []
+    saved_path = run_dir / "checkpoints" / "last.npz"
+    if saved_path.is_file():
+        with np.load(saved_path) as saved:
+            trainer.restore(saved)
+            iteration = int(saved["iteration"])
+            states = [saved[f"state_{i}"] for i in range(len(states))]
+            epoch_losses = list(saved["epoch_losses"])
+            rows = [dict(zip(LOG_FIELDS, row)) for row in saved["rows"].tolist()]
+        if progress:
+            print(f"resuming from iteration {iteration} of {total}")
+    bar = tqdm(total=total, initial=iteration, desc="iterations", unit="it", disable=not progress, mininterval=1.0)
+    while iteration < total:
+        loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], states)
+        epoch_losses.append(float(loss))
+        iteration += 1
+        bar.update(1)
+        if iteration % per_epoch == 0:
+            loss = float(np.mean(epoch_losses))
+            rows.append({"epoch": iteration // per_epoch, "iteration": iteration, "loss": loss,
+                         "nll_per_frame": loss / (config.batch_size * config.seq_length),
+                         "median_nll_per_frame": float(np.median(epoch_losses)) / (config.batch_size * config.seq_length),
+                         "heldout_nll": heldout_nll(trainer, heldout) if heldout is not None else float("nan"),
+                         "learning_rate": trainer.learning_rate()})
+            epoch_losses = []
+            bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            _write_log(run_dir, rows)
+        if iteration % config.save_every == 0 and iteration < total:
+            save_npz(saved_path, **trainer.checkpoint(), iteration=iteration, epoch_losses=np.array(epoch_losses),
+                     rows=np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64).reshape(-1, len(LOG_FIELDS)),
+                     **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
+    bar.close()
+    with atomic_path(run_dir / "model.keras") as temporary:
+        trainer.model.save(temporary)
+    save_npz(run_dir / "state.npz", **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
+    final = rows[-1] if rows else {}
+    write_json(run_dir / "run_numbers.json", {"iterations": iteration, "final_loss": final.get("loss"),
+                                               "nll_per_frame": final.get("nll_per_frame"),
+                                               "median_nll_per_frame": final.get("median_nll_per_frame"),
+                                               **({"heldout_nll": final["heldout_nll"]} if heldout is not None else {})})
+    saved_path.unlink(missing_ok=True)
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mdn_vocoder.train", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    config = apply_overrides(load_config(args.run, MdnConfig)[0], args.overrides)
+    rows = train(args.run, config)
+    print(f"trained {len(rows)} epochs: loss per iteration {rows[0]['loss']:.4g} -> {rows[-1]['loss']:.4g}; "
+          f"wrote {Path(args.run) / 'model.keras'}")
+
+
+if __name__ == "__main__":
+    cli_main(main)
