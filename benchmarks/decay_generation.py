@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -24,7 +23,7 @@ import numpy as np  # noqa: E402
 from decay.config import PRESETS, DecayConfig  # noqa: E402
 from decay.generate import StepGenerator, generate_faithful  # noqa: E402
 from decay.model import build_model  # noqa: E402
-from timing import machine, timed  # noqa: E402  (benchmarks/timing.py)
+from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 
 def main() -> None:
@@ -60,10 +59,7 @@ def main() -> None:
     for preset, parameters, prime, slices, faithful_seconds, fast_seconds, difference in rows:
         table.append(f"| {preset} | {parameters:,} | {prime} → {slices} | {faithful_seconds:.2f} | {fast_seconds:.3f} | "
                      f"{faithful_seconds / fast_seconds:.0f}× | {difference:.1e} |")
-    out = Path(__file__).resolve().parent / "out" / "decay_generation.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
+    write_table("decay_generation", table)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -23,7 +22,7 @@ import numpy as np  # noqa: E402
 from gruv.config import GruvConfig  # noqa: E402
 from gruv.generate import FastGenerator, generate_faithful  # noqa: E402
 from gruv.model import build_model  # noqa: E402
-from timing import machine, timed  # noqa: E402  (benchmarks/timing.py)
+from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 
 def main() -> None:
@@ -60,11 +59,7 @@ def main() -> None:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     table += [f"| {n} | {r} | {a:.2f} | {b:.2f} | {a / b:.1f}x | {d:.1e} |" for n, r, a, b, _, d in rows]
-    text = "\n".join(table) + "\n"
-    print("\n" + text)
-    out = Path(__file__).resolve().parent / "out" / "gruv_generation.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text)
+    write_table("gruv_generation", table)
 
 
 if __name__ == "__main__":

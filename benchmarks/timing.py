@@ -30,3 +30,13 @@ def timed(function, repeats: int):
         result = function()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
+
+
+def write_table(name: str, lines: list[str]) -> Path:
+    """Print a benchmark's Markdown table and write it to ``benchmarks/out/<name>.md``."""
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    out = Path(__file__).resolve().parent / "out" / f"{name}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    return out

@@ -42,6 +42,7 @@ class MdnConfig:
     max_epochs: int = 1000  # -max_epochs; one batch per iteration, num_batches per epoch
     save_every: int = 100  # -save_every: iterations between checkpoints
     seed: int = 123  # -seed (train.lua:33)
+    target_stride_bug: bool = False  # True replicates bug (a) of facts §3: for B > 1 row b is trained on stream 0's target t+b
 
     # --- sampling (facts §5)
     length: int = 1000  # -length: frames to generate

@@ -146,9 +146,14 @@ def integrate(samples: np.ndarray, stats, config: MdnConfig, training_frames: np
     return frames
 
 
-def frame_spread(frames: np.ndarray) -> dict:
-    """Median over bins 1..P−1 of the std of successive frame differences: amplitude and Hz (the blog's "variance")."""
+def frame_spread(frames: np.ndarray, reset_every: int = 0) -> dict:
+    """Median over bins 1..P−1 of the std of successive frame differences: amplitude and Hz (the blog's "variance").
+
+    With resets, the jumps onto reset frames are left out (they are not the model's steps).
+    """
     steps = np.diff(np.asarray(frames)[:, 2:], axis=0)
+    if reset_every:
+        steps = steps[np.arange(1, len(frames)) % reset_every != 0]
     return {"amplitude_step_std": float(np.median(steps[:, 0::2].std(axis=0))),
             "frequency_step_std_hz": float(np.median(steps[:, 1::2].std(axis=0)))}
 
@@ -167,8 +172,9 @@ def write_output(path: Path, frames: np.ndarray, config: MdnConfig) -> np.ndarra
     return signal
 
 
-def generate(run_dir, config: MdnConfig, mode="faithful", name=None, progress=True) -> dict:
-    """Sample ``config.length`` frames and write them (plus the analysis round trip); returns the summary."""
+def generate(run_dir, config: MdnConfig, mode="faithful", name=None, progress=True, out_dir=None) -> dict:
+    """Sample ``config.length`` frames and write them (plus the analysis round trip) to ``out_dir``
+    (default ``generated/``); returns the summary."""
     run_dir = Path(run_dir)
     _, document = load_config(run_dir, MdnConfig)
     data = run_dir / "data"
@@ -185,7 +191,7 @@ def generate(run_dir, config: MdnConfig, mode="faithful", name=None, progress=Tr
         samples = sample_faithful(model, states, prime, noise, config, progress)
     seconds = time.perf_counter() - started
     frames = integrate(samples, stats, config, training_frames, rng)
-    out_dir = run_dir / "generated"
+    out_dir = Path(out_dir) if out_dir else run_dir / "generated"
     name = name or output_name(config, mode)
     signal = write_output(out_dir / f"{name}.wav", frames, config)
     round_trip = out_dir / "analysis_resynthesis.wav"
@@ -196,10 +202,10 @@ def generate(run_dir, config: MdnConfig, mode="faithful", name=None, progress=Tr
         "wav": f"{name}.wav", "mode": mode, "bias": config.bias, "spread": config.spread, "length_frames": config.length,
         "reset_every": config.reset_every, "seed": config.sample_seed, "representation": config.representation,
         "generation_seconds": seconds, "real_time_factor": audio_seconds / seconds,
-        "generated": frame_spread(frames), "training": frame_spread(training_frames),
+        "generated": frame_spread(frames, config.reset_every), "training": frame_spread(training_frames),
         "finite": bool(np.isfinite(frames).all()), "negative_amplitudes": float(np.mean(frames[:, 2::2] < 0)),
         "evaluation": {"reference": document["input"], "reference_label": "the training note",
-                       "band_hz": cutoff, "seed": config.sample_seed,
+                       "band_hz": cutoff,
                        "source_numbers": BLOG_RESULTS.get(config.preset, {})},
     }
     write_json(out_dir / f"{name}.json", summary)

@@ -44,20 +44,27 @@ def load_sequence(run_dir, name="x.npy") -> np.ndarray:
     return np.load(path)
 
 
-def batches(x: np.ndarray, batch_size: int, seq_length: int) -> tuple[np.ndarray, np.ndarray]:
+def batches(x: np.ndarray, batch_size: int, seq_length: int, stride_bug=False) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets), each (num_batches, B, S, D): chunk j of each of the B contiguous streams (data.lua:68-77).
 
     Targets are the next step of the whole sequence, y[t] = x[t+1], the last wrapping to x[0];
-    stream b's targets are its own next steps (the original's B > 1 stride bug is not reproduced).
+    stream b's targets are its own next steps.  ``stride_bug`` replicates the original's bug
+    (a) instead (facts §3): ``target:resize`` of the non-contiguous (B, D) view reads B
+    consecutive steps of stream 0, so row b of step t in chunk j gets y[j·S + t + b].
     """
     frames, dimensions = x.shape
     streams = x.reshape(batch_size, frames // batch_size, dimensions)
-    targets = np.roll(x, -1, axis=0).reshape(batch_size, frames // batch_size, dimensions)
+    following = np.roll(x, -1, axis=0)
+    targets = following.reshape(batch_size, frames // batch_size, dimensions)
     count = frames // (batch_size * seq_length)
 
     def chunks(array):
         return array.reshape(batch_size, count, seq_length, dimensions).transpose(1, 0, 2, 3)
 
+    if stride_bug:  # faithful to the code, off by default: index j·S + t + b of the flat target sequence
+        index = (np.arange(count)[:, None, None] * seq_length + np.arange(seq_length)[None, None, :]
+                 + np.arange(batch_size)[None, :, None])
+        return chunks(streams).astype(np.float32), following[index].astype(np.float32)
     return chunks(streams).astype(np.float32), chunks(targets).astype(np.float32)
 
 
@@ -134,7 +141,7 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
     if len(x) % (config.batch_size * config.seq_length):
         raise InputError(run_dir / "data" / "x.npy", f"{len(x)} frames are not a multiple of batch_size × seq_length = "
                          f"{config.batch_size * config.seq_length}: preprocess again after changing them")
-    inputs, targets = batches(x, config.batch_size, config.seq_length)
+    inputs, targets = batches(x, config.batch_size, config.seq_length, config.target_stride_bug)
     set_seed(config.seed)
     trainer = Trainer(config, x.shape[1])
     per_epoch, total = len(inputs), config.max_epochs * len(inputs)

@@ -28,7 +28,7 @@ from shared import corpora, sources
 from shared.rundir import InputError, cli_main
 
 #: Works whose scripts are in place, in the order the suite runs them.
-REGISTERED_WORKS = ("gruv", "decay")
+REGISTERED_WORKS = ("gruv", "mdn_vocoder", "decay")
 
 
 def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:
@@ -48,7 +48,7 @@ def run_work(work: str, preset: str, runs_root: Path, corpora_root: Path) -> Pat
     corpus = presets[preset].get("corpus")
     if corpus is None:
         raise InputError("--preset", f"{work} preset {preset!r} names no corpus to run on")
-    name, _, folder = corpus.partition("/")  # "gm_notes/piano": one instrument folder of a corpus
+    name, _, folder = corpus.partition("/")  # "gm_notes/piano": one instrument folder (or one file) of a corpus
     print(f"[{work}] building corpus {name} -> {corpora_root / name}", flush=True)
     corpora.build(name, corpora_root / name)
     corpus_dir = corpora_root / corpus

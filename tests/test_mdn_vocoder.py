@@ -204,6 +204,8 @@ def test_streams_are_contiguous_and_targets_are_the_next_step():
     np.testing.assert_array_equal(targets[1, 1, :, 0], [20, 22, 0])  # the last target wraps to frame 0
     np.testing.assert_array_equal(targets[1, 0, :, 0], [8, 10, 12])  # stream 0 = frames 0..5, chunk 1's targets 4..6
     assert targets[1, 0, -1, 0] == inputs[0, 1, 0, 0]  # stream 0's last target is stream 1's first input
+    _, buggy = mdn_train.batches(x, batch_size=2, seq_length=3, stride_bug=True)  # bug (a), replicated on request
+    np.testing.assert_array_equal(buggy[1, :, :, 0], [[8, 10, 12], [10, 12, 14]])  # row 1 reads stream 0 one step on
 
 
 # ----------------------------------------------------------------------------- data preparation
@@ -364,3 +366,15 @@ def test_another_rate_is_resampled_on_request(tmp_path):
     path = tone(tmp_path / "rate.wav", rate=48000)
     samples, rate, _ = preprocess.load_signal(path, dataclasses.replace(TINY, resample=True))
     assert rate == 48000 and len(samples) == 44100
+
+
+def test_reduced_variance_lowers_the_frame_to_frame_spread(tiny_run):
+    from mdn_vocoder.analyse import analyse
+
+    run, _, _ = tiny_run
+    lines = analyse(run, biases=[1.0, 1e-5], resets=[0, 10], seeds=[1, 2], length=40)
+    rows = [line.split(" | ") for line in lines if line.startswith("| 1")]
+    assert [(row[0], row[1]) for row in rows] == [("| 1", "never"), ("| 1", "10"), ("| 1e-05", "never"), ("| 1e-05", "10")]
+    spread = {(row[0], row[1]): float(row[6].split()[0]) for row in rows}  # frame-to-frame std (Hz), median of the seeds
+    assert spread[("| 1e-05", "never")] < spread[("| 1", "never")] / 10
+    assert sorted(path.name for path in (run / "analysis").glob("*.wav"))[0] == "analyse_bias1_reset0_seed1.wav"

@@ -37,6 +37,13 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     assert names == sorted(f"Plucked.ff.{note}{suffix}.wav" for note in ("A3", "A4")
                            for suffix in ("", "_gen", "_gen_wp", "_gen_fast", "_gen_wp_fast"))
     assert (decay / "metrics.json").is_file()
+    mdn = tmp_path / "runs" / "mdn_vocoder" / "tiny"
+    names = sorted(wav.name for wav in (mdn / "generated").glob("*.wav"))
+    assert names == ["analysis_resynthesis.wav", "sample_bias1_len60_seed123.wav", "sample_bias1_len60_seed123_fast.wav"]
+    assert soundfile.info(mdn / "generated" / names[1]).frames == 60 * 128 + 512
+    scored = json.loads((mdn / "metrics.json").read_text())["outputs"]
+    assert {output["name"] for output in scored} == {name[:-4] for name in names}
+    assert all(row["value"] is not None for output in scored for row in output["criteria"]["mdn_vocoder"][:3])
     page = tmp_path / "runs" / "report" / "index.html"
     assert page.is_file() and (tmp_path / "runs" / "report" / "report.csv").is_file()
     assert str(page.resolve()) in result.stdout
