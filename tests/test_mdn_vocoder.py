@@ -378,3 +378,17 @@ def test_reduced_variance_lowers_the_frame_to_frame_spread(tiny_run):
     spread = {(row[0], row[1]): float(row[6].split()[0]) for row in rows}  # frame-to-frame std (Hz), median of the seeds
     assert spread[("| 1e-05", "never")] < spread[("| 1", "never")] / 10
     assert sorted(path.name for path in (run / "analysis").glob("*.wav"))[0] == "analyse_bias1_reset0_seed1.wav"
+
+
+def test_stock_keras_lstm_variant_trains_and_samples_fast_equal_to_faithful(tmp_path):
+    source = tone(tmp_path / "sine.wav", seconds=1.2, partials=((440.0, 0.25),))
+    config = dataclasses.replace(TINY, cell="keras", max_epochs=1)
+    preprocess.preprocess(source, tmp_path / "run", config)
+    rows = mdn_train.train(tmp_path / "run", config, progress=False)
+    assert np.isfinite(rows[-1]["loss"])
+    model, states = mdn_generate.load_trained(tmp_path / "run")
+    assert model.count_params() == 4 * 16 * (20 + 16 + 1) + 17 * mdn.output_size(1, 20)  # one bias per layer
+    prime = mdn_generate.priming_inputs(np.load(tmp_path / "run" / "data" / "x.npy"), config)
+    noise = np.random.default_rng(0).standard_normal((20, 20)).astype(np.float32)
+    np.testing.assert_allclose(mdn_generate.FastSampler(model, config)(states, prime, noise),
+                               mdn_generate.sample_faithful(model, states, prime, noise, config), atol=1e-4)
