@@ -1,0 +1,167 @@
+"""Dream from a trained model with a chosen seed (paper §5.1: a seed holding only the desired pitches).
+
+The trained network runs the FIFO of ``dreaming.train`` on its own, the weights fixed: from the
+seed (the first n·L samples of ``--seed-file``, or its first n frames normalised by **its own**
+max for the magnitude approach, Q15; by default the start of the training audio) and a zero
+dream state, for as many steps as ``--seconds`` needs, dropout active as in the original's
+dreams (Q2; ``--set dropout_in_dreams=false`` turns it off).  Several ``--seed-file`` give
+several dreams; **fast** mode dreams them together in one batch, in one compiled loop, on the
+last row only (all n rows for the transpose); **faithful** steps each one from Python on all
+n rows.
+
+    python -m dreaming.generate --run runs/dreaming/ex7 --seed-file my_pitches.wav --seconds 10 [--mode fast]
+
+Writes ``generated/<name>.wav`` (+ ``.json``) per seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from dreaming.config import DreamingConfig
+from dreaming.preprocess import load_signal, magnitude_frames, seed_matrix
+from dreaming.train import advance_seed, dream_audio, fast_rows, layout_of
+from shared import audio
+from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
+
+
+def load_network(run_dir):
+    import keras
+
+    import dreaming.model  # noqa: F401  (registers DreamingNetwork)
+
+    path = Path(run_dir) / "model.keras"
+    if not path.is_file():
+        raise InputError(path, "missing: run `python -m dreaming.train` for this run first")
+    return keras.saving.load_model(path, safe_mode=True, compile=False)
+
+
+def steps_for(seconds: float, config: DreamingConfig) -> int:
+    """Dream steps giving at least ``seconds`` of audio: vectors, frames ((N+1)·hop samples) or samples."""
+    samples = seconds * config.sample_rate
+    if config.approach == "vector":
+        return max(1, math.ceil(samples / config.seg_len))
+    if config.approach == "magnitude":
+        return max(1, math.ceil(samples / config.hop) - 1)
+    return max(1, math.ceil(samples))
+
+
+def seed_from_file(path, config: DreamingConfig, cut) -> np.ndarray:
+    """The seed matrix of a seed file: its first n·L samples, or its first n frames over its own max (Q15)."""
+    signal = load_signal(path, config, purpose="a seed")
+    if cut.frames:
+        if len(signal) < config.seg_len + (cut.rows - 1) * config.hop:
+            raise InputError(path, f"too short for a seed: {cut.rows} frames of hop {config.hop} need "
+                             f"{config.seg_len + (cut.rows - 1) * config.hop} samples, it has {len(signal)}")
+        frames, _ = magnitude_frames(signal, config)
+        return seed_matrix(frames, 0, cut)
+    if len(signal) < cut.rows * cut.length:
+        raise InputError(path, f"too short for a seed: n·L = {cut.rows} × {cut.length} = {cut.rows * cut.length} samples "
+                         f"needed, it has {len(signal)}")
+    return seed_matrix(signal, 0, cut)
+
+
+def dream_faithful(network, seed: np.ndarray, steps: int, config: DreamingConfig, progress=False) -> list:
+    """One forward call per step on all n rows, the FIFO in numpy; returns the kept elements."""
+    zeros = np.zeros((1, *seed.shape[:1], network.units), np.float32)
+    h, c, kept = zeros, zeros, []
+    for _ in tqdm(range(steps), desc="dream steps", disable=not progress, unit="step"):
+        output, h, c = network(seed[None], h, c, dropout=config.dropout_in_dreams)
+        seed, element = advance_seed(seed, np.asarray(output)[0], config.approach)
+        kept.append(element)
+    return kept
+
+
+class FastDreamer:
+    """B dreams at once in one compiled loop over the rows the dream reads (the last one, or all n for the transpose)."""
+
+    def __init__(self, network, config: DreamingConfig, rows: int):
+        import tensorflow as tf
+
+        self.network, self.config, self.rows = network, config, rows
+        self.run = tf.function(self._run, reduce_retracing=True)
+
+    def _run(self, window, steps):
+        import tensorflow as tf
+
+        shape = tf.shape(window)
+        h = c = tf.zeros(tf.concat([shape[:2], [self.network.units]], axis=0))
+        kept = tf.TensorArray(tf.float32, size=steps)
+        for i in tf.range(steps):
+            output, h, c = self.network(window, h, c, dropout=self.config.dropout_in_dreams)
+            if self.config.approach in ("vector", "magnitude"):
+                element, window = output[:, -1], output[:, -1:]
+            else:
+                element = output[:, -1, -1:]
+                window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
+            kept = kept.write(i, element)
+        return kept.stack()
+
+    def __call__(self, seeds: np.ndarray, steps: int) -> np.ndarray:
+        """``seeds`` (B, n, L) → kept elements (steps, B, L or 1)."""
+        return self.run(np.asarray(seeds, np.float32)[:, -self.rows:], np.int32(steps)).numpy()
+
+
+def generate(run_dir, config: DreamingConfig, seed_files=(), seconds=10.0, mode="faithful", name=None, progress=True):
+    """Dream one output per seed file (or from the training audio's start); returns the summaries."""
+    run_dir = Path(run_dir)
+    _, document = load_config(run_dir, DreamingConfig)
+    cut = layout_of(document)
+    network = load_network(run_dir)
+    if seed_files:
+        seeds = [seed_from_file(path, config, cut) for path in seed_files]
+        labels = [Path(path).stem for path in seed_files]
+    else:
+        data = np.load(run_dir / "data" / ("spectrogram.npy" if cut.frames else "signal.npy"))
+        seeds, labels, seed_files = [seed_matrix(data, 0, cut)], ["training-start"], [None]
+    steps = steps_for(seconds, config)
+    started = time.perf_counter()
+    if mode == "fast":
+        stacked = FastDreamer(network, config, fast_rows(cut, config.approach))(np.stack(seeds), steps)
+        dreams = [list(stacked[:, index]) for index in range(len(seeds))]
+    else:
+        dreams = [dream_faithful(network, seed.astype(np.float32), steps, config, progress) for seed in seeds]
+    elapsed = time.perf_counter() - started
+    rng, summaries = np.random.default_rng(config.seed), []
+    for label, seed_file, kept in zip(labels, seed_files, dreams):
+        out_name = f"{name or 'dream'}_{label}_{steps}" + ("" if mode == "faithful" else "_fast")
+        signal = dream_audio(kept, config, rng)
+        path = audio.write_wav(run_dir / "generated" / f"{out_name}.wav", signal.astype(np.float32), config.sample_rate,
+                               subtype="FLOAT")
+        block = config.hop if cut.frames else (cut.length if config.approach == "vector" else None)
+        evaluation = {"reference": document["input"], "reference_label": "the training audio", "block": block}
+        if config.approach == "transpose" and seed_file is not None:
+            evaluation["seed"] = str(seed_file)
+        summary = {"wav": path.name, "mode": mode, "steps": steps, "seed_file": None if seed_file is None else str(seed_file),
+                   "seconds": len(signal) / config.sample_rate, "generation_seconds": elapsed,
+                   "real_time_factor": len(signal) * len(seeds) / config.sample_rate / elapsed, "evaluation": evaluation}
+        write_json(path.with_suffix(".json"), summary)
+        summaries.append(summary)
+    return summaries
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m dreaming.generate", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    parser.add_argument("--seed-file", action="append", default=[], type=Path,
+                        help="a recording to start the dream from (repeatable: one dream each)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each dream")
+    parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
+    parser.add_argument("--name", default=None, help="output name prefix (default: dream)")
+    args = parser.parse_args(argv)
+    config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
+    if not args.seconds > 0:
+        raise InputError("--seconds", f"must be positive, not {args.seconds}")
+    for summary in generate(args.run, config, args.seed_file, args.seconds, args.mode, args.name):
+        print(f"wrote {Path(args.run) / 'generated' / summary['wav']} ({summary['seconds']:.1f} s, "
+              f"{summary['real_time_factor']:.2f}x real time)")
+
+
+if __name__ == "__main__":
+    cli_main(main)

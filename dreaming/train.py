@@ -1,0 +1,369 @@
+"""Pfalz, Berdahl & Allison's training with concurrent dreaming (paper §3.3; facts §1–§3).
+
+Every iteration: cut (X, Y) at the cursor, **one Adam update** with the training state fed in
+and the new state kept (BPTT of length 1, the state never reset), then **one dream step** with
+the just-updated weights on the current seed, the dream state carried, the seed moved on by
+the FIFO (vector, magnitude: drop row 0, append the output's last row; column, transpose:
+shift the flattened seed by one sample, the prediction in the last slot) and the appended
+element kept.  Every ``dream_length`` steps the dream is written (``generated/``, vocoded
+for the magnitude approach) and a new seed taken, cycling same → random → advance (the
+start of the file, a random position, the training cursor).  ``sampling=sequential`` is the
+paused scheme instead: every ``audio_freq`` iterations a dream of ``sequential_length`` steps
+with training paused, each step from a zero state as the original's (Q13).
+
+**faithful** (default) runs one compiled train step and one compiled dream step on all n rows
+per iteration from Python, as the original ran one ``sess.run`` each.  **fast**
+(``--mode fast``) runs the iterations between two saved dreams in one compiled loop with the
+signal, seed and states on the device, and dreams on the last row only (the rows do not
+interact in the vector, magnitude and column approaches, facts §3, so this is the same
+output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
+
+    python -m dreaming.train --run runs/dreaming/ex7 [--mode fast]
+
+Resumable at dream boundaries (``checkpoints/last.npz``).  Writes ``loss.csv`` (the mean loss
+since the previous dream), ``model.keras``, ``state.npz`` (the final training and dream
+states) and the dreams with a ``.json`` each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from dreaming.config import DreamingConfig
+from dreaming.preprocess import Layout, input_indices, label_indices, seed_matrix, training_pair
+from shared import audio
+from shared.rundir import (
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_json,
+)
+
+LOG_FIELDS = ("iteration", "epoch", "loss")
+
+
+def layout_of(document: dict) -> Layout:
+    return Layout(**document["layout"])
+
+
+def load_data(run_dir, cut: Layout) -> np.ndarray:
+    name = "spectrogram.npy" if cut.frames else "signal.npy"
+    path = Path(run_dir) / "data" / name
+    if not path.is_file():
+        raise InputError(path, "missing: run `python -m dreaming.preprocess` for this run first")
+    return np.load(path)
+
+
+def advance_seed(seed: np.ndarray, output: np.ndarray, approach: str) -> tuple[np.ndarray, np.ndarray]:
+    """The FIFO update of one dream step (fp0:197-213): (new seed, the kept element(s))."""
+    if approach in ("vector", "magnitude"):
+        kept = output[-1]
+        return np.concatenate([seed[1:], kept[None]]), kept
+    kept = output[-1, -1] if approach == "column" else output[0, 0]
+    flat = np.roll(seed.reshape(-1), -1)  # faithful: the oldest sample dropped, the flattened seed rotated
+    flat[-1] = kept
+    return flat.reshape(seed.shape), np.asarray([kept])
+
+
+def seed_start(mode: str, count: int, cursor: int, rng) -> int:
+    """``prep_seed``'s start: 'same' 0, 'random' U[0, iterations per epoch), 'advance' the training cursor."""
+    if mode == "same":
+        return 0
+    if mode == "random":
+        return int(rng.integers(0, count))
+    if mode == "advance":
+        return int(cursor)
+    raise InputError("--set seed_modes", f"unknown seed mode {mode!r} (accepted: same, random, advance)")
+
+
+def dream_audio(kept: list, config: DreamingConfig, rng) -> np.ndarray:
+    """The kept elements as audio: vectors concatenated, samples as they are, frames through the vocoder."""
+    if config.approach == "magnitude":
+        from dreaming import vocoder
+
+        return vocoder.synthesise(np.stack(kept), config.hop, config.sample_rate, config.seg_len, peaks=config.peaks,
+                                  tau=config.threshold or None, rng=rng)
+    return np.concatenate(kept).astype(np.float64)
+
+
+def seed_audio(signal: np.ndarray, start: int, cut: Layout, config: DreamingConfig) -> np.ndarray:
+    """The recording under a seed: n·L samples, or the samples its n frames cover."""
+    if cut.frames:
+        return signal[start * config.hop:start * config.hop + (cut.rows - 1) * config.hop + cut.length]
+    return signal[start:start + cut.rows * cut.length]
+
+
+class Dreamer:
+    """The network, Adam and the compiled steps: faithful (one call per step) and fast (a compiled block)."""
+
+    def __init__(self, config: DreamingConfig, cut: Layout, data: np.ndarray):
+        import tensorflow as tf
+
+        from dreaming.model import build_network, make_optimizer
+
+        self.config, self.cut = config, cut
+        self.network = build_network(config)
+        self.optimizer = make_optimizer(config)
+        self.optimizer.build(self.network.trainable_variables)
+        self.data = tf.constant(data)
+        self.inputs = tf.constant(input_indices(cut), dtype=tf.int32)
+        self.labels = tf.constant(label_indices(cut), dtype=tf.int32)
+        self.train_step = tf.function(self._train, reduce_retracing=True)
+        self.dream_step = tf.function(self._dream, reduce_retracing=True)
+        self.block = tf.function(self._block, reduce_retracing=True)
+
+    def _train(self, x, y, h, c):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            output, h, c = self.network(x[None], h[None], c[None], dropout=True)
+            loss = tf.reduce_mean(tf.square(output[0] - y))  # tf.losses.mean_squared_error: the mean over all elements
+        variables = self.network.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss, h[0], c[0]
+
+    def _dream(self, seed, h, c):
+        return self.network(seed, h, c, dropout=self.config.dropout_in_dreams)
+
+    def _block(self, first, steps, h, c, window, dream_h, dream_c):
+        """``steps`` iterations from iteration ``first``: train, then one last-row dream step each.
+
+        ``window``: (B, R, L) the seed rows the dream step reads (the last row, or all n for
+        the transpose), kept as the flattened FIFO for the per-sample approaches.
+        """
+        import tensorflow as tf
+
+        per_epoch = tf.constant(self.per_epoch)
+        kept = tf.TensorArray(tf.float32, size=steps)
+        losses = tf.TensorArray(tf.float32, size=steps)
+        shape = tf.shape(window)
+        for i in tf.range(steps):
+            cursor = ((first + i) % per_epoch) * self.cut.advance
+            x, y = tf.gather(self.data, cursor + self.inputs), tf.gather(self.data, cursor + self.labels)
+            loss, h, c = self._train(x, y, h, c)
+            output, dream_h, dream_c = self._dream(window, dream_h, dream_c)
+            if self.config.approach in ("vector", "magnitude"):
+                element = output[:, -1]  # (B, L): the new last row
+                window = output[:, -1:]
+            else:
+                element = output[:, -1, -1:]  # (B, 1): the last row's sample (column) or the head's (transpose)
+                window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
+            kept = kept.write(i, element)
+            losses = losses.write(i, loss)
+        return kept.stack(), losses.stack(), h, c, window, dream_h, dream_c
+
+
+def fast_rows(cut: Layout, approach: str) -> int:
+    """Seed rows the fast dream reads: the last one, or all n for the transpose (its head mixes rows)."""
+    return cut.rows if approach == "transpose" else 1
+
+
+class Run:
+    """The loop state of one concurrent run: iteration, states, seed, dream buffer."""
+
+    def __init__(self, run_dir: Path, config: DreamingConfig, document: dict, mode: str, progress: bool):
+        self.run_dir, self.config, self.document, self.mode, self.progress = run_dir, config, document, mode, progress
+        self.cut = layout_of(document)
+        self.data = load_data(run_dir, self.cut)
+        self.signal = np.load(run_dir / "data" / "signal.npy")
+        self.per_epoch = document["iterations_per_epoch"]
+        total = config.epochs * self.per_epoch
+        self.total = min(total, config.max_iterations) if config.max_iterations else total
+        set_seed(config.seed)
+        self.dreamer = Dreamer(config, self.cut, self.data)
+        self.dreamer.per_epoch = self.per_epoch
+        self.rng = np.random.default_rng(config.seed)
+        self.rows = self.cut.rows if mode == "faithful" else fast_rows(self.cut, config.approach)
+        zeros = np.zeros((self.cut.rows, self.cut.length), np.float32)
+        self.h, self.c = zeros, zeros
+        self.iteration, self.seed_index, self.rows_log, self.losses = 0, 0, [], []
+        self.dream_h = self.dream_c = np.zeros((1, self.rows, self.cut.length), np.float32)
+        self.new_seed()
+
+    # ------------------------------------------------------------------ seeds and dreams
+
+    def new_seed(self) -> None:
+        modes = self.config.seed_modes
+        self.seed_mode = modes[self.seed_index % len(modes)]
+        cursor = (self.iteration % self.per_epoch) * self.cut.advance
+        self.seed_start = seed_start(self.seed_mode, self.per_epoch, cursor, self.rng)
+        self.seed = seed_matrix(self.data, self.seed_start, self.cut).astype(np.float32)
+        if not self.config.carry_dream_state:  # HEAD's behaviour; the paper era carried it over (Q5)
+            self.dream_h = self.dream_c = np.zeros_like(self.dream_h)
+        self.kept = []
+
+    def write_dream(self, kept: list) -> Path:
+        name = f"{self.config.preset}_{self.seed_mode}_{self.iteration}" + ("" if self.mode == "faithful" else "_fast")
+        out_dir = self.run_dir / "generated"
+        signal = dream_audio(kept, self.config, self.rng)
+        path = audio.write_wav(out_dir / f"{name}.wav", signal.astype(np.float32), self.config.sample_rate, subtype="FLOAT")
+        seed_path = audio.write_wav(self.run_dir / "seeds" / f"{name}.wav",
+                                    seed_audio(self.signal, self.seed_start, self.cut, self.config),
+                                    self.config.sample_rate, subtype="FLOAT")
+        block = self.config.hop if self.cut.frames else (self.cut.length if self.config.approach == "vector" else None)
+        evaluation = {"reference": self.document["input"], "reference_label": "the training audio", "block": block}
+        if self.config.approach == "transpose":
+            evaluation["seed"] = str(seed_path)
+        write_json(out_dir / f"{name}.json", {
+            "wav": path.name, "mode": self.mode, "approach": self.config.approach, "iteration": self.iteration,
+            "epoch": self.iteration / self.per_epoch, "seed_mode": self.seed_mode, "seed_start": self.seed_start,
+            "steps": len(kept), "evaluation": evaluation})
+        return path
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> list[dict]:
+        self.restore()
+        bar = tqdm(total=self.total, initial=self.iteration, desc="iterations", unit="it", disable=not self.progress,
+                   mininterval=1.0)
+        while self.iteration < self.total:
+            if self.config.sampling == "sequential":
+                steps = min(self.config.audio_freq - self.iteration % self.config.audio_freq, self.total - self.iteration)
+            else:
+                steps = min(self.config.dream_length - len(self.kept), self.total - self.iteration)
+            self.advance(steps)
+            bar.update(steps)
+            if self.config.sampling == "sequential" and self.iteration % self.config.audio_freq == 0:
+                self.write_dream(self.sequential_dream())
+                self.finish_dream()
+            elif self.config.sampling == "concurrent" and len(self.kept) >= self.config.dream_length:
+                self.write_dream(self.kept)
+                self.finish_dream()
+        bar.close()
+        self.log()
+        self.save_final()
+        return self.rows_log
+
+    def advance(self, steps: int) -> None:
+        if self.mode == "fast":
+            self.advance_fast(steps)
+            return
+        dreaming = self.config.sampling == "concurrent"
+        for _ in range(steps):
+            cursor = (self.iteration % self.per_epoch) * self.cut.advance
+            x, y = training_pair(self.data, cursor, self.cut)
+            loss, self.h, self.c = self.dreamer.train_step(x, y, self.h, self.c)
+            self.losses.append(float(loss))
+            self.iteration += 1
+            if dreaming:
+                output, self.dream_h, self.dream_c = self.dreamer.dream_step(self.seed[None], self.dream_h, self.dream_c)
+                self.seed, element = advance_seed(self.seed, np.asarray(output)[0], self.config.approach)
+                self.kept.append(element)
+
+    def advance_fast(self, steps: int) -> None:
+        import tensorflow as tf
+
+        window = self.seed[None, -self.rows:]
+        if self.config.sampling == "concurrent":
+            kept, losses, self.h, self.c, _, self.dream_h, self.dream_c = self.dreamer.block(
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, window, self.dream_h, self.dream_c)
+            self.kept += list(np.asarray(kept)[:, 0])
+            self.seed = None  # the fast loop keeps only the rows it reads; a new seed is drawn at the boundary
+        else:
+            _, losses, self.h, self.c, _, _, _ = self.dreamer.block(
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, window, self.dream_h, self.dream_c)
+        self.losses += [float(value) for value in np.asarray(losses)]
+        self.iteration += steps
+
+    def sequential_dream(self) -> list:
+        """The paused scheme: a new seed, ``sequential_length`` steps, each from a zero state (the original's bug, Q13)."""
+        self.new_seed()
+        seed, kept = self.seed, []
+        zeros = np.zeros((1, self.cut.rows, self.cut.length), np.float32)
+        for _ in range(self.config.sequential_length):
+            output, _, _ = self.dreamer.dream_step(seed[None], zeros, zeros)
+            seed, element = advance_seed(seed, np.asarray(output)[0], self.config.approach)
+            kept.append(element)
+        return kept
+
+    def finish_dream(self) -> None:
+        self.log()
+        self.seed_index += 1
+        self.new_seed()
+        self.checkpoint()
+
+    def log(self) -> None:
+        if not self.losses:
+            return
+        self.rows_log.append({"iteration": self.iteration, "epoch": self.iteration / self.per_epoch,
+                              "loss": float(np.mean(self.losses))})
+        self.losses = []
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=LOG_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows_log)
+        with atomic_path(self.run_dir / "loss.csv") as temporary:
+            temporary.write_text(buffer.getvalue())
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def variables(self) -> list:
+        return list(self.dreamer.network.variables) + list(self.dreamer.optimizer.variables)
+
+    def checkpoint(self) -> None:
+        """Taken at a dream boundary, right after the new seed was drawn: nothing half-dreamt to keep."""
+        if self.iteration >= self.total:
+            return
+        save_npz(self.run_dir / "checkpoints" / "last.npz",
+                 **{f"variable_{i}": np.asarray(v) for i, v in enumerate(self.variables())},
+                 h=np.asarray(self.h), c=np.asarray(self.c), dream_h=np.asarray(self.dream_h),
+                 dream_c=np.asarray(self.dream_c), seed=self.seed, seed_start=self.seed_start,
+                 iteration=self.iteration, seed_index=self.seed_index,
+                 log=np.array([[row[field] for field in LOG_FIELDS] for row in self.rows_log]).reshape(-1, 3),
+                 rng=np.frombuffer(json.dumps(self.rng.bit_generator.state).encode(), dtype=np.uint8))
+
+    def restore(self) -> None:
+        path = self.run_dir / "checkpoints" / "last.npz"
+        if not path.is_file():
+            return
+        with np.load(path) as saved:
+            for i, variable in enumerate(self.variables()):
+                variable.assign(saved[f"variable_{i}"])
+            self.h, self.c, self.dream_h, self.dream_c = (saved[key] for key in ("h", "c", "dream_h", "dream_c"))
+            self.seed, self.seed_start = saved["seed"], int(saved["seed_start"])
+            self.iteration, self.seed_index = int(saved["iteration"]), int(saved["seed_index"])
+            self.rows_log = [dict(zip(LOG_FIELDS, row)) for row in saved["log"].tolist()]
+            self.rng.bit_generator.state = json.loads(saved["rng"].tobytes().decode())
+        self.seed_mode = self.config.seed_modes[self.seed_index % len(self.config.seed_modes)]
+        self.kept, self.losses = [], []
+        if self.progress:
+            print(f"resuming from iteration {self.iteration} of {self.total}")
+
+    def save_final(self) -> None:
+        with atomic_path(self.run_dir / "model.keras") as temporary:
+            self.dreamer.network.save(temporary)
+        save_npz(self.run_dir / "state.npz", h=np.asarray(self.h), c=np.asarray(self.c))
+        (self.run_dir / "checkpoints" / "last.npz").unlink(missing_ok=True)
+
+
+def train(run_dir, config: DreamingConfig, mode="faithful", progress=True) -> list[dict]:
+    """Train (or resume) with concurrent dreaming; returns the loss log rows."""
+    run_dir = Path(run_dir)
+    _, document = load_config(run_dir, DreamingConfig)
+    started = time.perf_counter()
+    rows = Run(run_dir, config, document, mode, progress).run()
+    write_json(run_dir / "run_numbers.json", {"iterations": rows[-1]["iteration"] if rows else 0,
+                                               "final_loss": rows[-1]["loss"] if rows else None, "mode": mode,
+                                               "seconds": time.perf_counter() - started})
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m dreaming.train", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
+    args = parser.parse_args(argv)
+    config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
+    rows = train(args.run, config, args.mode)
+    dreams = sorted((Path(args.run) / "generated").glob("*.wav"))
+    print(f"trained {rows[-1]['iteration'] if rows else 0} iterations, loss {rows[-1]['loss'] if rows else float('nan'):.4g}; "
+          f"{len(dreams)} dreams in {Path(args.run) / 'generated'}; wrote {Path(args.run) / 'model.keras'}")
+
+
+if __name__ == "__main__":
+    cli_main(main)
