@@ -47,6 +47,16 @@ from shared.rundir import (
 LOG_FIELDS = ("iteration", "epoch", "loss")
 
 
+def table_1_ratings(preset: str) -> dict:
+    """The paper's Table 1 ratings of the Audio Example a preset reproduces (``example7…`` → Ex 7), for the report."""
+    from shared.sources import TABLE_1
+
+    number = preset[len("example"):].split("-")[0] if preset.startswith("example") else ""
+    if not number.isdigit() or int(number) not in TABLE_1:
+        return {}
+    return {f"dreaming:C{k}": f"{rating} (Table 1, Ex {number})" for k, rating in enumerate(TABLE_1[int(number)][2:], 1)}
+
+
 def layout_of(document: dict) -> Layout:
     return Layout(**document["layout"])
 
@@ -206,7 +216,8 @@ class Run:
                                     seed_audio(self.signal, self.seed_start, self.cut, self.config),
                                     self.config.sample_rate, subtype="FLOAT")
         block = self.config.hop if self.cut.frames else (self.cut.length if self.config.approach == "vector" else None)
-        evaluation = {"reference": self.document["input"], "reference_label": "the training audio", "block": block}
+        evaluation = {"reference": self.document["input"], "reference_label": "the training audio", "block": block,
+                      "source_numbers": table_1_ratings(self.config.preset)}
         if self.config.approach == "transpose":
             evaluation["seed"] = str(seed_path)
         write_json(out_dir / f"{name}.json", {
