@@ -8,22 +8,26 @@ Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sourc
   ``amen_synth`` (the amen pattern played on synthesized hits), ``plucked`` (plucked-string
   single notes with natural decay, named like the Iowa MIS files), ``mdn_notes_synth``
   (Glover's 440 Hz sine, plus additive clarinet-like and piano-like notes named like
-  ``mdn_notes``' files, standing in for them).
+  ``mdn_notes``' files, standing in for them), ``guitar_melody`` (a fingerpicked plucked-string
+  arpeggio over C-G-Am-F, 30 s at 11025 Hz, for the dreaming work).
 * **real**: read or rendered from Debian packages, reproducible given the same package
   versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm),
   ``kicks808_real`` (808 kicks from ``fluid-soundfont-gm``, ``hydrogen-data`` and
   ``sonic-pi-samples``, augmented by retuning and extra decay), ``gm_notes`` (single
   guitar, cello, piano and flute notes rendered from ``fluid-soundfont-gm`` with
-  ``fluidsynth``, one folder per instrument) and ``mdn_notes`` (a clarinet A4 and a piano C4
-  and A4 rendered the same way: the single notes of Glover 2015's clarinet and piano runs).
+  ``fluidsynth``, one folder per instrument), ``mdn_notes`` (a clarinet A4 and a piano C4
+  and A4 rendered the same way: the single notes of Glover 2015's clarinet and piano runs) and
+  ``guitar_strums`` (real acoustic-guitar strums from ``hydrogen-drumkits-effects``' kit
+  belofilms_GuitarStrums, sequenced into 30 s of strumming at 11025 Hz, for the dreaming work).
 
-Every corpus is 16-bit PCM mono WAV at 44100 Hz (``gm_notes`` in sub-folders, file names
-``guitar/Guitar.mf.A4.wav``; the others flat).  A build writes each file atomically and
-``manifest.json`` last (provenance, licence, tier, sample rate, description, and every
-file's sample count and sha256; no timestamps, no output paths), so a failed build leaves
-no manifest.  A real corpus whose source is absent raises :class:`InputError` naming the
-missing file and the Debian package that provides it; it is never replaced by another
-corpus.
+Every corpus is 16-bit PCM mono WAV at 44100 Hz, except ``guitar_strums`` and ``guitar_melody``
+at 11025 Hz (the dreaming work's rate; each corpus's ``rate``, recorded in its manifest);
+``gm_notes`` in sub-folders, file names ``guitar/Guitar.mf.A4.wav``; the others flat.  A
+build writes each file atomically and ``manifest.json`` last (provenance, licence, tier,
+sample rate, description, and every file's sample count and sha256; no timestamps, no output
+paths), so a failed build leaves no manifest.  A real corpus whose source is absent raises
+:class:`InputError` naming the missing file and the Debian package that provides it; it is
+never replaced by another corpus.
 
 Command line::
 
@@ -56,6 +60,7 @@ from shared.audio import mean_downmix, read_audio, resample, write_wav
 from shared.rundir import InputError, cli_main, write_json
 
 RATE = 44100
+DREAM_RATE = 11025  # the dreaming work's rate (Pfalz, Berdahl & Allison): guitar_strums, guitar_melody
 MANIFEST = "manifest.json"
 TIERS = ("synthetic", "real")
 
@@ -582,6 +587,86 @@ def build_mdn_notes_synth(corpus: Corpus) -> Iterator[Item]:
         yield f"Piano.mf.{note_name(key)}.wav", to_pcm16(peak_normalise(note, s["peak"])), extra
 
 
+def damp_after(samples, start: int, seconds: float, rate: int) -> np.ndarray:
+    """Multiply ``samples[start:]`` by ``exp(-(n - start) / (seconds * rate))``: strings damped from ``start`` on."""
+    samples = np.array(samples, dtype=np.float64)
+    if start < len(samples):
+        samples[start:] *= exponential_decay(len(samples) - start, seconds, rate)
+    return samples
+
+
+def guitar_melody_notes(parameters, rate: int) -> list[dict]:
+    """The notes of ``guitar_melody`` in time order: ``{"onset", "midi_note", "bar", "position", "stop"}``.
+
+    Bar ``b`` plays the chord ``progression[b % len(progression)]`` (a voicing: MIDI notes low to
+    high); eighth ``e`` of the bar plays ``voicing[patterns[c % 2][e]]`` at sample
+    ``(b * 8 + e) * eighth_samples``, ``c = b // len(progression)`` being the pass through the
+    progression.  Every note of a bar is damped from the next bar's first sample on (the chord
+    change: ``stop``); the final chord is rolled, one note every ``roll_seconds`` from bar
+    ``bars``, and rings to the end.
+    """
+    p = parameters
+    eighth = int(round(60.0 / p["bpm"] / 2 * rate))
+    bar_samples = 8 * eighth
+    notes = []
+    for bar in range(p["bars"]):
+        voicing = p["voicings"][p["progression"][bar % len(p["progression"])]]
+        pattern = p["patterns"][bar // len(p["progression"]) % len(p["patterns"])]
+        for index, string in enumerate(pattern):
+            notes.append({"onset": bar * bar_samples + index * eighth, "midi_note": voicing[string],
+                          "bar": bar, "position": index, "stop": (bar + 1) * bar_samples})
+    roll = int(round(p["roll_seconds"] * rate))
+    for index, key in enumerate(p["voicings"][p["final_chord"]]):
+        notes.append({"onset": p["bars"] * bar_samples + index * roll, "midi_note": key, "bar": p["bars"],
+                      "position": index, "stop": None})
+    return notes
+
+
+def build_guitar_melody(corpus: Corpus) -> Iterator[Item]:
+    """A fingerpicked guitar arpeggio over a chord progression: one 30 s file of :func:`plucked_note` notes.
+
+    The notes are those of :func:`guitar_melody_notes`.  Each note: :func:`plucked_note` (partials
+    up to ``top_hz``, below the 5512.5 Hz Nyquist frequency of 11025 Hz; pluck position drawn
+    from the seeded generator; a high-passed noise burst), ``note_seconds`` long with a
+    ``fade_out_seconds`` fade-out, damped with τ ``damp_seconds`` from its ``stop`` on,
+    peak-normalised to its velocity (the pattern position's level times a seeded ±``velocity_db``
+    dB), then added at its onset.  The mix is cut to ``seconds``, faded out over
+    ``end_fade_seconds`` and peak-normalised to ``peak``.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    rng = np.random.default_rng(p["seed"])
+    length = int(round(p["seconds"] * rate))
+    note_length = int(round(p["note_seconds"] * rate))
+    burst_length = int(round(p["burst_length_seconds"] * rate))
+    highpass = scipy.signal.butter(2, p["burst_highpass_hz"], btype="highpass", fs=rate, output="sos")
+    burst_envelope = exponential_decay(burst_length, p["burst_seconds"], rate)
+    mix = np.zeros(length + note_length)
+    played = []
+    for note in guitar_melody_notes(p, rate):
+        level = p["levels"][note["position"]] if note["stop"] is not None else p["final_level"]
+        velocity = level * 10.0 ** (rng.uniform(-p["velocity_db"], p["velocity_db"]) / 20.0)
+        pluck_position = rng.uniform(*p["pluck_position"])
+        burst = scipy.signal.sosfilt(highpass, rng.standard_normal(burst_length)) * burst_envelope
+        samples = plucked_note(
+            midi_hz(note["midi_note"]), note_length, rate, pluck_position=pluck_position, tilt=p["tilt"],
+            loss=p["loss_per_second"], inharmonicity=p["inharmonicity"], top_hz=p["top_hz"], burst=burst,
+            burst_level=p["burst_level"], attack_seconds=p["attack_seconds"],
+        )
+        samples = fade_out(samples, int(round(p["fade_out_seconds"] * rate)))
+        if note["stop"] is not None:
+            samples = damp_after(samples, note["stop"] - note["onset"], p["damp_seconds"], rate)
+        mix[note["onset"]:note["onset"] + note_length] += peak_normalise(samples, velocity)
+        played.append({**note, "velocity": round(float(velocity), 4),
+                       "pluck_position": round(float(pluck_position), 4)})
+    mix = fade_out(mix[:length], int(round(p["end_fade_seconds"] * rate)))
+    extra = {
+        "notes": [[round(n["onset"] / rate, 4), n["midi_note"], n["velocity"], n["pluck_position"]] for n in played],
+        "notes_columns": ["onset_seconds", "midi_note", "velocity", "pluck_position"],
+    }
+    yield "melody.wav", to_pcm16(peak_normalise(mix, p["peak"])), extra
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -889,11 +974,91 @@ def build_mdn_notes(corpus: Corpus) -> Iterator[Item]:
         yield f"{note['label']}.{dynamic}.{note_name(key)}.wav", to_pcm16(samples), extra
 
 
+def strum_file_name(parameters, chord: str, take: str, layer: int) -> str:
+    """The belofilms_GuitarStrums file of ``chord``'s ``take`` ("plain", "DOWN", "UP") at ``layer`` (0 loudest).
+
+    ``parameters["file_name_exceptions"]`` maps a stem to the kit's own spelling (``Cmajor_Down``).
+    """
+    stem = chord if take == "plain" else f"{chord}_{take}"
+    return f"{parameters['file_name_exceptions'].get(stem, stem)}_{layer:02d}.flac"
+
+
+def guitar_strum_plan(parameters) -> list[dict]:
+    """The strums of ``guitar_strums`` in time order: ``{"bar", "chord", "take", "layer", "file", "eighth"}``.
+
+    Bar ``b`` plays ``progression[b % len(progression)]``; each entry of ``pattern`` is one strum
+    on the bar's 8th-note grid, with the velocity layer ``layers[c % 2]`` in the ``c``-th pass
+    through the progression (``c = b // len(progression)``), so each chord gets both sets.
+    After ``bars`` bars, the ``final`` strum falls on the next downbeat and rings to the end.
+    """
+    p = parameters
+    plan = []
+    for bar in range(p["bars"]):
+        chord = p["progression"][bar % len(p["progression"])]
+        for strum in p["pattern"]:
+            layer = strum["layers"][bar // len(p["progression"]) % len(strum["layers"])]
+            plan.append({"bar": bar, "chord": chord, "take": strum["take"], "layer": layer,
+                         "file": strum_file_name(p, chord, strum["take"], layer), "eighth": bar * 8 + strum["eighth"]})
+    final = p["final"]
+    plan.append({"bar": p["bars"], "chord": final["chord"], "take": final["take"], "layer": final["layer"],
+                 "file": strum_file_name(p, final["chord"], final["take"], final["layer"]), "eighth": p["bars"] * 8})
+    return plan
+
+
+def build_guitar_strums(corpus: Corpus) -> Iterator[Item]:
+    """Real acoustic-guitar strums (hydrogen-drumkits-effects belofilms_GuitarStrums) sequenced into one 30 s take.
+
+    Each strum file of :func:`guitar_strum_plan` is read once: mean downmix to mono, resampled
+    from its own rate (96 kHz, one file 44.1 kHz) to 11025 Hz by ``resample_poly``, cut to
+    ``strum_seconds`` with a ``fade_out_seconds`` fade-out.  Strum ``i`` starts at its 8th-note
+    grid time plus a seeded timing offset (uniform ±``timing_jitter_seconds``; none for the
+    first), is damped with τ ``damp_seconds`` from the next strum's onset on (the re-struck
+    strings), and is added to the mix.  The mix is cut to ``seconds`` with an
+    ``end_fade_seconds`` fade-out and peak-normalised to ``peak_if_clipping`` only if it would clip.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    rng = np.random.default_rng(p["seed"])
+    length = int(round(p["seconds"] * rate))
+    strum_length = int(round(p["strum_seconds"] * rate))
+    eighth_seconds = 60.0 / p["bpm"] / 2
+    strums = {}
+    for path in corpus.source_paths():
+        audio = read_audio(path, purpose="the guitar_strums corpus")
+        mono = resample(mean_downmix(audio.samples), audio.rate, rate)
+        strums[path.name] = fade_out(fit_length(mono, strum_length), int(round(p["fade_out_seconds"] * rate)))
+    plan = guitar_strum_plan(p)
+    onsets = []
+    for index, strum in enumerate(plan):
+        jitter = 0.0 if index == 0 else rng.uniform(-p["timing_jitter_seconds"], p["timing_jitter_seconds"])
+        onsets.append(int(round((strum["eighth"] * eighth_seconds + jitter) * rate)))
+    mix = np.zeros(length + strum_length)
+    for index, (strum, onset) in enumerate(zip(plan, onsets)):
+        samples = strums[strum["file"]]
+        if index + 1 < len(plan):
+            samples = damp_after(samples, onsets[index + 1] - onset, p["damp_seconds"], rate)
+        mix[onset:onset + strum_length] += samples
+    mix = fade_out(mix[:length], int(round(p["end_fade_seconds"] * rate)))
+    peak = float(np.max(np.abs(mix)))
+    normalised = bool(np.round(peak * 32767) > 32767)
+    if normalised:
+        mix = peak_normalise(mix, p["peak_if_clipping"])
+    extra = {
+        "files_used": sorted(strums),
+        "strums": [[round(onset / rate, 4), strum["chord"], strum["file"]] for strum, onset in zip(plan, onsets)],
+        "strums_columns": ["onset_seconds", "chord", "file"],
+        "mix_peak": round(peak, 6),
+        "peak_normalised": normalised,
+    }
+    yield "strums.wav", to_pcm16(mix), extra
+
+
 # ----------------------------------------------------------------------------- the corpora
 
 SONIC_PI = "/usr/share/sonic-pi/samples"
 HYDROGEN_808 = "/usr/share/hydrogen/data/drumkits/TR808EmulationKit"
 FLUID_R3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+GUITAR_STRUMS = "/usr/share/hydrogen/data/drumkits/belofilms_GuitarStrums"
 KICK_CLIP_SAMPLES = 45056  # 22 frames of 2048 samples, about 1.02 s at 44100 Hz
 
 _GENERATED = "MIT, like this project (generated by shared/corpora.py; contains no third-party audio)"
@@ -910,6 +1075,12 @@ _SOURCES = {
     "fluid-soundfont-gm": {
         "licence": "MIT (FluidR3_GM by Frank Wen, per /usr/share/doc/fluid-soundfont-gm/copyright)",
         "note": "General MIDI soundfont; its TR-808 drum kit is bank 128 preset 25 (sample origin unstated)",
+    },
+    "hydrogen-drumkits-effects": {
+        "licence": "CC-BY-3.0 (belofilms_GuitarStrums by Gabriel Verdugo Soto <belo@belofilms.com>: drumkit.xml "
+                   "<license>CC-BY 3.0 Unported</license>; /usr/share/doc/hydrogen-drumkits-effects/copyright)",
+        "note": "Hydrogen kit 'belofilms.com - AC-Guitar-Strums (flac)': 295 real acoustic-guitar strums, about 24 "
+                "chords x plain/DOWN/UP takes x 4 velocity layers, 96 kHz 24-bit stereo FLAC",
     },
     "fluidsynth": {
         "licence": "LGPL-2.1+ (the renderer; its output carries the soundfont's licence)",
@@ -1099,6 +1270,63 @@ _register(Corpus(
 ))
 
 _register(Corpus(
+    name="guitar_melody",
+    tier="synthetic",
+    rate=DREAM_RATE,
+    licence=_GENERATED,
+    description="30 s of a synthesized fingerpicked guitar arpeggio over C-G-Am-F at 11025 Hz, mono (5 notes a "
+                "second, notes ringing over each other): stands in for the dreaming work's guitar recording where "
+                "the real strums (hydrogen-drumkits-effects) are absent",
+    provenance="numpy/scipy, seed 2017, 11025 Hz. 150 bpm, 8th notes of 0.2 s (2205 samples), bars of 8 eighths "
+               "(1.6 s). Bar b = 0..17 plays chord [C, G, Am, F][b % 4] with voicings (MIDI, low to high) C 48 52 "
+               "55 60 64, G 43 50 55 59 67, Am 45 52 57 60 64, F 41 48 53 57 60; eighth e of bar b plays voicing "
+               "index [0 2 3 4 1 3 4 2] (b // 4 even) or [0 3 2 4 1 4 3 2] (b // 4 odd) at sample (8b + e) * 2205. "
+               "Then a rolled C (48 52 55 60 64, one note every 40 ms) from 28.8 s, ringing to the end. Each note: "
+               "plucked_note with f0 = 440 * 2^((m - 69)/12), partials k f0 sqrt((1 + B k^2)/(1 + B)) (B 5e-5) up to "
+               "5 kHz (below the 5512.5 Hz Nyquist) in sine phase, amplitude |sin(pi k beta)|/k^1.2 (pluck position "
+               "beta drawn from 0.10-0.20), decay exp(-sigma t) with sigma = 1.2 + 2.5e-3 f + 2e-6 f^2 per second "
+               "(f the partial's Hz); 1 ms raised-cosine onset; plus 20 ms of white noise high-passed at 400 Hz "
+               "decaying with tau 3 ms at 0.06 of the string's peak; 2.4 s long with a 0.2 s fade-out; multiplied "
+               "by exp(-(t - t_next_bar)/0.08 s) from the next bar's start on (the chord change damps it); "
+               "peak-normalised to its velocity: the eighth's level (1.0 0.7 0.75 0.85 0.9 0.7 0.8 0.7; 0.8 for the "
+               "final roll) times 10^(u/20), u uniform in +-1.5 dB. Draws per note, in time order: u, beta, then the "
+               "burst's noise. Sum cut to 30.0 s (330750 samples), 0.3 s half-cosine fade-out, peak 0.8, int16 "
+               "round(x*32767); every note's onset, MIDI note, velocity and pluck position listed with the file",
+    requires=(),
+    builder=build_guitar_melody,
+    parameters={
+        "seed": 2017,
+        "seconds": 30.0,
+        "bpm": 150.0,
+        "bars": 18,
+        "progression": ["C", "G", "Am", "F"],
+        "voicings": {"C": [48, 52, 55, 60, 64], "G": [43, 50, 55, 59, 67], "Am": [45, 52, 57, 60, 64],
+                     "F": [41, 48, 53, 57, 60]},
+        "patterns": [[0, 2, 3, 4, 1, 3, 4, 2], [0, 3, 2, 4, 1, 4, 3, 2]],
+        "levels": [1.0, 0.7, 0.75, 0.85, 0.9, 0.7, 0.8, 0.7],
+        "final_chord": "C",
+        "roll_seconds": 0.04,
+        "final_level": 0.8,
+        "velocity_db": 1.5,
+        "note_seconds": 2.4,
+        "pluck_position": [0.1, 0.2],
+        "tilt": 1.2,
+        "loss_per_second": [1.2, 2.5e-3, 2.0e-6],
+        "inharmonicity": 5e-5,
+        "top_hz": 5000.0,
+        "attack_seconds": 0.001,
+        "burst_length_seconds": 0.02,
+        "burst_seconds": 0.003,
+        "burst_highpass_hz": 400.0,
+        "burst_level": 0.06,
+        "fade_out_seconds": 0.2,
+        "damp_seconds": 0.08,
+        "end_fade_seconds": 0.3,
+        "peak": 0.8,
+    },
+))
+
+_register(Corpus(
     name="amen",
     tier="real",
     rate=RATE,
@@ -1254,6 +1482,64 @@ _register(Corpus(
         },
         "fluidsynth": _SOURCES["fluidsynth"],
     },
+))
+
+_GUITAR_STRUMS = {
+    "seed": 74,
+    "seconds": 30.0,
+    "bpm": 120.0,
+    "bars": 14,
+    "progression": ["Cmajor", "Gmajor", "Aminor", "Fmajor"],
+    "pattern": [
+        {"eighth": 0, "take": "plain", "layers": [0, 0]},
+        {"eighth": 2, "take": "plain", "layers": [1, 2]},
+        {"eighth": 3, "take": "UP", "layers": [2, 3]},
+        {"eighth": 5, "take": "plain", "layers": [2, 1]},
+        {"eighth": 6, "take": "DOWN", "layers": [1, 0]},
+        {"eighth": 7, "take": "UP", "layers": [3, 2]},
+    ],
+    "final": {"chord": "Cmajor", "take": "plain", "layer": 0},
+    "file_name_exceptions": {"Cmajor_DOWN": "Cmajor_Down"},
+    "strum_seconds": 2.0,
+    "fade_out_seconds": 0.05,
+    "timing_jitter_seconds": 0.008,
+    "damp_seconds": 0.15,
+    "end_fade_seconds": 0.5,
+    "peak_if_clipping": 0.9,
+}
+
+_register(Corpus(
+    name="guitar_strums",
+    tier="real",
+    rate=DREAM_RATE,
+    licence="CC-BY-3.0 Unported: belofilms.com AC-Guitar-Strums by Gabriel Verdugo Soto (www.belofilms.com), per "
+            "the kit's drumkit.xml and /usr/share/doc/hydrogen-drumkits-effects/copyright; the kit asks for "
+            "'proper noticeable credit: Gabriel Verdugo Soto (www.belofilms.com)'. This file is an adaptation: the "
+            "strums are downmixed, resampled, cut, sequenced and mixed",
+    description="30 s of real acoustic-guitar strumming at 11025 Hz, mono: the belofilms_GuitarStrums kit's strums "
+                "sequenced into a C-G-Am-F progression (one bar each, 120 bpm, 6 strums a bar). Stands in for the "
+                "dreaming work's guitar recording (Pfalz et al.'s ~74 s, excerpt limited_guitar.wav); a sequence of "
+                "real one-shot strums, not one continuous performance",
+    provenance="hydrogen-drumkits-effects /usr/share/hydrogen/data/drumkits/belofilms_GuitarStrums/ (FLAC, 96 kHz "
+               "24-bit stereo; Cmajor_Down_01.flac is 44.1 kHz; files named <chord>[_DOWN|_UP]_<layer>.flac, layer "
+               "00 the loudest of the kit's 4 velocity layers, DOWN/UP the takes drumkit.xml marks '\\' and '/', which "
+               "its notes call slides down and up). "
+               "Each file used: mean downmix of the two channels, scipy.signal.resample_poly from its rate to 11025 "
+               "Hz (96000 -> 11025 is up 147, down 1280), cut to 2.0 s, 50 ms half-cosine fade-out. Sequence: 120 "
+               "bpm, 8th-note grid of 0.25 s; bar b (2 s) plays chord [Cmajor, Gmajor, Aminor, Fmajor][b % 4] for "
+               "b = 0..13, strums on eighths 0 plain, 2 plain, 3 UP, 5 plain, 6 DOWN, 7 UP with layers 0/1/2/2/1/3 "
+               "in the 1st and 3rd passes through the progression (b // 4 even) and 0/2/3/1/0/2 in the 2nd and "
+               "4th; then Cmajor_00 (plain, layer 0) at 28.0 s ringing to the end. Onset of strum i: "
+               "round((eighth_i * 0.25 s + u_i) * 11025) with u_i uniform in +-8 ms from "
+               "numpy default_rng(74) (u_0 = 0). Strum i is multiplied by exp(-(t - onset_{i+1}) / 0.15 s) from the "
+               "next strum's onset on (re-struck strings), then all are summed; cut to 30.0 s (330750 samples), "
+               "0.5 s half-cosine fade-out at the end, peak-normalised to 0.9 only if it would clip, int16 "
+               "round(x*32767); each strum's onset, chord and file listed with the file",
+    requires=tuple(("hydrogen-drumkits-effects", f"{GUITAR_STRUMS}/{name}")
+                   for name in dict.fromkeys(strum["file"] for strum in guitar_strum_plan(_GUITAR_STRUMS))),
+    builder=build_guitar_strums,
+    parameters=_GUITAR_STRUMS,
+    sources={"hydrogen-drumkits-effects": _SOURCES["hydrogen-drumkits-effects"]},
 ))
 
 

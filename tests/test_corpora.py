@@ -16,6 +16,7 @@ from shared import corpora
 from shared.rundir import cli_main
 
 RATE = 44100
+DREAM_RATE = 11025  # guitar_melody and guitar_strums, for the dreaming work
 SYNTHETIC = [name for name, corpus in corpora.CORPORA.items() if corpus.tier == "synthetic"]
 
 
@@ -86,11 +87,12 @@ def test_manifest_describes_the_files(name, built):
     assert str(folder) not in text and str(REPO_ROOT) not in text
     for key in ("provenance", "licence", "tier", "sample_rate", "description", "files"):
         assert manifest[key], key
-    assert manifest["tier"] == "synthetic" and manifest["sample_rate"] == RATE
+    rate = corpora.CORPORA[name].rate
+    assert manifest["tier"] == "synthetic" and manifest["sample_rate"] == rate
     for entry in manifest["files"]:
         path = folder / entry["name"]
         info = soundfile.info(str(path))
-        assert (info.samplerate, info.channels, info.subtype, info.frames) == (RATE, 1, "PCM_16", entry["samples"])
+        assert (info.samplerate, info.channels, info.subtype, info.frames) == (rate, 1, "PCM_16", entry["samples"])
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
 
 
@@ -245,6 +247,57 @@ def test_mdn_notes_synth_has_the_sine_and_three_notes_at_their_pitch(built):
     assert manifest["files"][2]["f0_hz"] == pytest.approx(261.6256, abs=1e-4)
 
 
+def band_energy(segment, frequency, rate, cents=50):
+    """Spectral energy within ±``cents`` of ``frequency`` (Hann window, zero-padded FFT)."""
+    size = 1 << 18
+    spectrum = np.abs(np.fft.rfft(segment * np.hanning(len(segment)), size)) ** 2
+    frequencies = np.fft.rfftfreq(size, 1 / rate)[1:]
+    return spectrum[1:][np.abs(1200 * np.log2(frequencies / frequency)) < cents].sum()
+
+
+def attack_ratios(samples, onsets_seconds, rate, seconds=0.010):
+    """Per onset: energy of the first difference in the ``seconds`` after it over the ``seconds`` before it."""
+    slope = np.diff(samples, prepend=0.0)
+    window = int(seconds * rate)
+    ratios = []
+    for onset_seconds in onsets_seconds:
+        onset = int(round(onset_seconds * rate))
+        before = np.sum(slope[max(0, onset - window):onset] ** 2) + 1e-12
+        ratios.append(np.sum(slope[onset:onset + window] ** 2) / before)
+    return np.array(ratios)
+
+
+BASS_HZ = {"F2": 87.31, "G2": 98.0, "A2": 110.0, "C3": 130.81}
+
+
+def test_guitar_melody_is_30_s_of_plucked_notes_over_four_chords(built):
+    folder, manifest = built("guitar_melody")
+    (entry,) = manifest["files"]
+    assert entry["name"] == "melody.wav" and manifest["sample_rate"] == DREAM_RATE
+    info = soundfile.info(str(folder / "melody.wav"))
+    assert (info.samplerate, info.channels, info.subtype) == (DREAM_RATE, 1, "PCM_16")
+    samples, _ = read(folder, "melody.wav")
+    assert samples.shape == (30 * DREAM_RATE,)
+    assert 0.79 < np.max(np.abs(samples)) < 0.81 and 0.05 < np.sqrt(np.mean(samples**2)) < 0.3
+    # About 5 notes a second on the 0.2 s grid, over many pitches; each attack stands out.
+    notes = entry["notes"]
+    onsets = [note[0] for note in notes]
+    assert 140 <= len(notes) <= 160 and len({note[1] for note in notes}) >= 10
+    assert len({round(onset / 0.2, 6) for onset in onsets[:-5]}) == len(notes) - 5  # one note per 8th, then the roll
+    assert np.mean(attack_ratios(samples, onsets, DREAM_RATE) > 2) > 0.8
+    between = [onset + 0.1 for onset in onsets[:-5]]
+    assert np.mean(attack_ratios(samples, between, DREAM_RATE) > 2) < 0.1
+    # Partials stay below the 5512.5 Hz Nyquist frequency (top 5 kHz; only the attack noise is above).
+    spectrum = np.abs(np.fft.rfft(samples)) ** 2
+    frequencies = np.fft.rfftfreq(len(samples), 1 / DREAM_RATE)
+    assert spectrum[frequencies < 5000].sum() > 0.999 * spectrum.sum()
+    # The bars' bass notes: C3 in bar 0 (C), G2 in bar 1 (G), A2 in bar 2 (Am), F2 in bar 3 (F).
+    for bar, (present, absent) in enumerate((("C3", "A2"), ("G2", "F2"), ("A2", "C3"), ("F2", "G2"))):
+        segment = samples[int((bar * 1.6 + 0.1) * DREAM_RATE):int((bar + 1) * 1.6 * DREAM_RATE)]
+        assert band_energy(segment, BASS_HZ[present], DREAM_RATE) > 20 * band_energy(segment, BASS_HZ[absent],
+                                                                                       DREAM_RATE), bar
+
+
 def test_note_names_are_iowa_style():
     assert [corpora.note_name(key) for key in (21, 40, 57, 61, 63, 69, 108)] == [
         "A0", "E2", "A3", "Db4", "Eb4", "A4", "C8"]
@@ -371,10 +424,41 @@ def test_mdn_notes_renders_three_single_notes_at_their_pitch(tmp_path):
     assert file_hashes(tmp_path / "a") == file_hashes(tmp_path / "b")
 
 
+def test_guitar_strums_is_30_s_of_real_strumming_at_11025_hz(tmp_path):
+    require_sources("guitar_strums")
+    manifest = corpora.build("guitar_strums", tmp_path / "a")
+    (entry,) = manifest["files"]
+    assert entry["name"] == "strums.wav" and entry["samples"] == 30 * DREAM_RATE
+    assert manifest["tier"] == "real" and manifest["sample_rate"] == DREAM_RATE
+    assert "CC-BY-3.0" in manifest["licence"] and "Gabriel Verdugo Soto" in manifest["licence"]
+    assert {source["package"] for source in manifest["sources"]} == {"hydrogen-drumkits-effects"}
+    info = soundfile.info(str(tmp_path / "a" / "strums.wav"))
+    assert (info.samplerate, info.channels, info.subtype) == (DREAM_RATE, 1, "PCM_16")
+    samples, _ = read(tmp_path / "a", "strums.wav")
+    assert 0.3 < np.max(np.abs(samples)) <= 0.91 and 0.03 < np.sqrt(np.mean(samples**2)) < 0.3
+    # The strums listed in the manifest: 28 kit files over 4 chords, each attack mostly standing out.
+    assert len(entry["files_used"]) == len(manifest["sources"]) == 28
+    assert {strum[1] for strum in entry["strums"]} == {"Cmajor", "Gmajor", "Aminor", "Fmajor"}
+    onsets = [strum[0] for strum in entry["strums"]]
+    assert np.median(attack_ratios(samples, onsets, DREAM_RATE)) > 3
+    assert np.max(attack_ratios(samples, [onset + 0.1 for onset in onsets[:-1]], DREAM_RATE)) < 2
+    # A guitar: energy concentrated below 5 kHz (mostly below 2 kHz).
+    spectrum = np.abs(np.fft.rfft(samples)) ** 2
+    frequencies = np.fft.rfftfreq(len(samples), 1 / DREAM_RATE)
+    assert spectrum[frequencies < 5000].sum() > 0.99 * spectrum.sum()
+    assert spectrum[frequencies < 2000].sum() > 0.8 * spectrum.sum()
+    # Bar 0 is a C chord (C3 bass, measured 29x G2), bar 1 a G chord (G2 bass, measured 264x C3).
+    c_bar, g_bar = (samples[int((bar * 2 + 0.1) * DREAM_RATE):int((bar + 1) * 2 * DREAM_RATE)] for bar in (0, 1))
+    assert band_energy(c_bar, BASS_HZ["C3"], DREAM_RATE) > 5 * band_energy(c_bar, BASS_HZ["G2"], DREAM_RATE)
+    assert band_energy(g_bar, BASS_HZ["G2"], DREAM_RATE) > 5 * band_energy(g_bar, BASS_HZ["C3"], DREAM_RATE)
+    corpora.build("guitar_strums", tmp_path / "b")
+    assert file_hashes(tmp_path / "a") == file_hashes(tmp_path / "b")
+
+
 # ----------------------------------------------------------------------------- failures and CLI
 
 
-@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes", "mdn_notes"])
+@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes", "mdn_notes", "guitar_strums"])
 def test_missing_source_exits_2_naming_file_and_package(name, tmp_path, monkeypatch, capsys):
     package, absent = with_missing_source(monkeypatch, tmp_path, name)
     assert corpora.missing_sources(name) == [(package, absent)]
@@ -462,7 +546,8 @@ def test_standard_midi_file_layout():
 
 def test_corpus_table_is_complete():
     for name, corpus in corpora.CORPORA.items():
-        assert corpus.name == name and corpus.tier in ("synthetic", "real") and corpus.rate == RATE
+        assert corpus.name == name and corpus.tier in ("synthetic", "real")
+        assert corpus.rate == (DREAM_RATE if name in ("guitar_melody", "guitar_strums") else RATE), name
         assert corpus.licence and corpus.description and corpus.provenance
         assert (corpus.tier == "real") == bool(corpus.requires)
         assert all(isinstance(package, str) and path.startswith("/usr/") for package, path in corpus.requires)
