@@ -49,6 +49,7 @@ class DreamingConfig:
     sampling: Literal["concurrent", "sequential"] = "concurrent"  # §3.3: one dream step after every update, or paused dreams
     audio_freq: int = 10000  # sequential: iterations between paused dreams (GUI)
     sequential_length: int = 400  # sequential: steps per paused dream (GUI seq_dream_len)
+    dream_seconds: float = 10.0  # ours: the length of a dream from `generate` (its --seconds default)
 
     # --- vocoder (facts §5; magnitude only)
     peaks: bool = True  # local-maximum peak picking, the only masking the code applied (Q7)
@@ -83,7 +84,7 @@ PRESETS: dict[str, dict] = {
               "max_iterations": 1200},
     # Tests: seconds.
     "tiny": {**_vector(32, 20), "corpus": "guitar_melody/melody.wav", "rows": 4, "max_seconds": 1.0, "epochs": 1,
-             "max_iterations": 60},
+             "max_iterations": 60, "dream_seconds": 1.0},
 }
 #: Each example also under a descriptive name (``example7-magnitude-hop256``: the README lists both).
 _NAMES = {1: "vector-1024", 2: "vector-512", 3: "vector-256", 4: "vector-128", 5: "magnitude-hop1024",

@@ -151,14 +151,15 @@ def main(argv=None) -> None:
     add_common_arguments(parser)
     parser.add_argument("--seed-file", action="append", default=[], type=Path,
                         help="a recording to start the dream from (repeatable: one dream each)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each dream")
+    parser.add_argument("--seconds", type=float, default=None, help="length of each dream (default: the preset's, 10 s)")
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--name", default=None, help="output name prefix (default: dream)")
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
-    if not args.seconds > 0:
-        raise InputError("--seconds", f"must be positive, not {args.seconds}")
-    for summary in generate(args.run, config, args.seed_file, args.seconds, args.mode, args.name):
+    seconds = config.dream_seconds if args.seconds is None else args.seconds
+    if not seconds > 0:
+        raise InputError("--seconds", f"must be positive, not {seconds}")
+    for summary in generate(args.run, config, args.seed_file, seconds, args.mode, args.name):
         print(f"wrote {Path(args.run) / 'generated' / summary['wav']} ({summary['seconds']:.1f} s, "
               f"{summary['real_time_factor']:.2f}x real time)")
 

@@ -28,7 +28,7 @@ from shared import corpora, sources
 from shared.rundir import InputError, cli_main
 
 #: Works whose scripts are in place, in the order the suite runs them.
-REGISTERED_WORKS = ("gruv", "mdn_vocoder", "decay")
+REGISTERED_WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay")
 
 
 def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:

@@ -44,6 +44,13 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     scored = json.loads((mdn / "metrics.json").read_text())["outputs"]
     assert {output["name"] for output in scored} == {name[:-4] for name in names}
     assert all(row["value"] is not None for output in scored for row in output["criteria"]["mdn_vocoder"][:3])
+    dreaming = tmp_path / "runs" / "dreaming" / "tiny"
+    names = sorted(wav.name for wav in (dreaming / "generated").glob("*.wav"))
+    assert names == ["dream_training-start_345.wav", "dream_training-start_345_fast.wav", "tiny_advance_60.wav",
+                     "tiny_random_40.wav", "tiny_same_20.wav"]
+    scored = {output["name"]: output for output in json.loads((dreaming / "metrics.json").read_text())["outputs"]}
+    assert {row["id"]: row["value"] for row in scored["tiny_same_20"]["criteria"]["dreaming"]}.keys() == {"C1", "C2", "C3"}
+    assert scored["tiny_same_20"]["source_numbers"] == {}  # tiny reproduces no Audio Example
     page = tmp_path / "runs" / "report" / "index.html"
     assert page.is_file() and (tmp_path / "runs" / "report" / "report.csv").is_file()
     assert str(page.resolve()) in result.stdout
