@@ -59,8 +59,7 @@ def measure(approach: str, length: int, rows: int, iterations: int, repeats: int
     cut = layout(config)
     rng = np.random.default_rng(0)
     data = (rng.standard_normal((2000, length)) if cut.frames else rng.standard_normal(400000)).astype(np.float32) * 0.1
-    dreamer = Dreamer(config, cut, data)
-    dreamer.per_epoch = iterations_per_epoch(len(data), cut)
+    dreamer = Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     zeros = np.zeros((rows, length), np.float32)
     seed = np.zeros((1, rows, length), np.float32)
 

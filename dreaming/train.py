@@ -111,12 +111,12 @@ def seed_audio(signal: np.ndarray, start: int, cut: Layout, config: DreamingConf
 class Dreamer:
     """The network, Adam and the compiled steps: faithful (one call per step) and fast (a compiled block)."""
 
-    def __init__(self, config: DreamingConfig, cut: Layout, data: np.ndarray):
+    def __init__(self, config: DreamingConfig, cut: Layout, data: np.ndarray, per_epoch: int):
         import tensorflow as tf
 
         from dreaming.model import build_network, make_optimizer
 
-        self.config, self.cut = config, cut
+        self.config, self.cut, self.per_epoch = config, cut, per_epoch
         self.network = build_network(config)
         self.optimizer = make_optimizer(config)
         self.optimizer.build(self.network.trainable_variables)
@@ -185,8 +185,7 @@ class Run:
         total = config.epochs * self.per_epoch
         self.total = min(total, config.max_iterations) if config.max_iterations else total
         set_seed(config.seed)
-        self.dreamer = Dreamer(config, self.cut, self.data)
-        self.dreamer.per_epoch = self.per_epoch
+        self.dreamer = Dreamer(config, self.cut, self.data, self.per_epoch)
         self.rng = np.random.default_rng(config.seed)
         self.rows = self.cut.rows if mode == "faithful" else fast_rows(self.cut, config.approach)
         zeros = np.zeros((self.cut.rows, self.cut.length), np.float32)
@@ -240,8 +239,9 @@ class Run:
             self.advance(steps)
             bar.update(steps)
             if self.config.sampling == "sequential" and self.iteration % self.config.audio_freq == 0:
+                self.new_seed()
                 self.write_dream(self.sequential_dream())
-                self.finish_dream()
+                self.finish_dream(draw=False)
             elif self.config.sampling == "concurrent" and len(self.kept) >= self.config.dream_length:
                 self.write_dream(self.kept)
                 self.finish_dream()
@@ -282,8 +282,7 @@ class Run:
         self.iteration += steps
 
     def sequential_dream(self) -> list:
-        """The paused scheme: a new seed, ``sequential_length`` steps, each from a zero state (the original's bug, Q13)."""
-        self.new_seed()
+        """The paused scheme: ``sequential_length`` steps from the seed, each from a zero state (the original's bug, Q13)."""
         seed, kept = self.seed, []
         zeros = np.zeros((1, self.cut.rows, self.cut.length), np.float32)
         for _ in range(self.config.sequential_length):
@@ -292,10 +291,12 @@ class Run:
             kept.append(element)
         return kept
 
-    def finish_dream(self) -> None:
+    def finish_dream(self, draw=True) -> None:
+        """Log, move to the next seed mode (drawing the concurrent scheme's next seed now), checkpoint."""
         self.log()
         self.seed_index += 1
-        self.new_seed()
+        if draw:
+            self.new_seed()
         self.checkpoint()
 
     def log(self) -> None:

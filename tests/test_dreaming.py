@@ -136,7 +136,7 @@ def test_training_carries_the_state_with_no_gradient_through_it():
     config = dataclasses.replace(TINY, seg_len=8, rows=3, input_keep=1.0)
     cut = layout(config)
     data = np.random.default_rng(1).normal(0, 0.3, 500).astype(np.float32)
-    dreamer = dreaming_train.Dreamer(config, cut, data)
+    dreamer = dreaming_train.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     zeros = np.zeros((3, 8), np.float32)
     x, y = training_pair(data, 0, cut)
     _, expected_h, _ = dreamer.network(x[None], zeros[None], zeros[None], dropout=False)  # before the update
@@ -198,6 +198,17 @@ def test_fast_generation_of_a_batch_of_dreams_equals_faithful(tmp_path):
         a, _ = soundfile.read(tmp_path / "run" / "generated" / one["wav"])
         b, _ = soundfile.read(tmp_path / "run" / "generated" / other["wav"])
         assert len(a) == 111 and np.abs(a - b).max() <= 1e-5
+
+
+def test_sequential_sampling_pauses_for_a_dream_every_audio_freq_iterations(tmp_path):
+    source = guitarish(tmp_path / "guitar.wav", seconds=1.0)
+    config = dataclasses.replace(TINY, seg_len=16, rows=4, max_iterations=50, sampling="sequential", audio_freq=20,
+                                 sequential_length=7, max_seconds=None)
+    dreaming_preprocess.preprocess(source, tmp_path / "run", config)
+    dreaming_train.train(tmp_path / "run", config, progress=False)
+    dreams = sorted((tmp_path / "run" / "generated").glob("*.wav"), key=lambda path: int(path.stem.split("_")[-1]))
+    assert [path.stem for path in dreams] == ["tiny_same_20", "tiny_random_40"]
+    assert all(soundfile.info(path).frames == 7 * 16 for path in dreams)
 
 
 def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch):
