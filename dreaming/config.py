@@ -40,6 +40,7 @@ class DreamingConfig:
     learning_rate: float = 1e-4  # Adam(lr, 0.9, 0.999, 1e-8)
     epochs: int = 20
     max_iterations: Optional[int] = None  # ours: stop after this many iterations in all (CPU-sized runs); None = epochs × per epoch
+    jit_compile: bool = False  # XLA for the fast loop: measured slower on CPU (L 128: 3×) and equal at L 1024; for GPUs
     seed: int = 0  # the original seeded nothing; we seed initialisation, dropout, seeds and the vocoder's phases
 
     # --- dreaming (facts §3)

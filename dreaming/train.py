@@ -125,7 +125,7 @@ class Dreamer:
         self.labels = tf.constant(label_indices(cut), dtype=tf.int32)
         self.train_step = tf.function(self._train, reduce_retracing=True)
         self.dream_step = tf.function(self._dream, reduce_retracing=True)
-        self.block = tf.function(self._block, reduce_retracing=True)
+        self.block = tf.function(self._block, reduce_retracing=True, jit_compile=config.jit_compile)
 
     def _train(self, x, y, h, c):
         import tensorflow as tf
