@@ -45,6 +45,8 @@ from shared.rundir import (
 )
 
 LOG_FIELDS = ("iteration", "epoch", "loss")
+#: Iterations per call of the loop (and per progress-bar update): a long dream spans several compiled blocks.
+PROGRESS_EVERY = 2000
 
 
 def table_1_ratings(preset: str) -> dict:
@@ -202,6 +204,7 @@ class Run:
         cursor = (self.iteration % self.per_epoch) * self.cut.advance
         self.seed_start = seed_start(self.seed_mode, self.per_epoch, cursor, self.rng)
         self.seed = seed_matrix(self.data, self.seed_start, self.cut).astype(np.float32)
+        self.window = self.seed[None, -self.rows:]  # the rows the fast dream reads, carried from block to block
         if not self.config.carry_dream_state:  # HEAD's behaviour; the paper era carried it over (Q5)
             self.dream_h = self.dream_c = np.zeros_like(self.dream_h)
         self.kept = []
@@ -236,6 +239,7 @@ class Run:
                 steps = min(self.config.audio_freq - self.iteration % self.config.audio_freq, self.total - self.iteration)
             else:
                 steps = min(self.config.dream_length - len(self.kept), self.total - self.iteration)
+            steps = min(steps, PROGRESS_EVERY)
             self.advance(steps)
             bar.update(steps)
             if self.config.sampling == "sequential" and self.iteration % self.config.audio_freq == 0:
@@ -269,15 +273,13 @@ class Run:
     def advance_fast(self, steps: int) -> None:
         import tensorflow as tf
 
-        window = self.seed[None, -self.rows:]
         if self.config.sampling == "concurrent":
-            kept, losses, self.h, self.c, _, self.dream_h, self.dream_c = self.dreamer.block(
-                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, window, self.dream_h, self.dream_c)
+            kept, losses, self.h, self.c, self.window, self.dream_h, self.dream_c = self.dreamer.block(
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c)
             self.kept += list(np.asarray(kept)[:, 0])
-            self.seed = None  # the fast loop keeps only the rows it reads; a new seed is drawn at the boundary
-        else:
+        else:  # the block's dream steps are discarded: the sequential scheme dreams only at its pauses
             _, losses, self.h, self.c, _, _, _ = self.dreamer.block(
-                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, window, self.dream_h, self.dream_c)
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c)
         self.losses += [float(value) for value in np.asarray(losses)]
         self.iteration += steps
 
@@ -342,6 +344,7 @@ class Run:
             self.rows_log = [dict(zip(LOG_FIELDS, row)) for row in saved["log"].tolist()]
             self.rng.bit_generator.state = json.loads(saved["rng"].tobytes().decode())
         self.seed_mode = self.config.seed_modes[self.seed_index % len(self.config.seed_modes)]
+        self.window = self.seed[None, -self.rows:]
         self.kept, self.losses = [], []
         if self.progress:
             print(f"resuming from iteration {self.iteration} of {self.total}")

@@ -163,7 +163,8 @@ def test_dropout_is_active_in_dreams():
 
 
 @pytest.mark.parametrize("approach", ["vector", "magnitude", "column", "transpose"])
-def test_fast_training_and_dreams_equal_faithful(tmp_path, approach):
+def test_fast_training_and_dreams_equal_faithful(tmp_path, monkeypatch, approach):
+    monkeypatch.setattr(dreaming_train, "PROGRESS_EVERY", 7)  # a dream of 15 steps spans three compiled blocks
     source = guitarish(tmp_path / "guitar.wav", seconds=1.5)
     settings = {"approach": approach, "seg_len": 32, "rows": 4, "input_keep": 1.0, "max_iterations": 45,
                 "dream_length": 15, "max_seconds": None}
