@@ -9,7 +9,9 @@ Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sourc
   single notes with natural decay, named like the Iowa MIS files), ``mdn_notes_synth``
   (Glover's 440 Hz sine, plus additive clarinet-like and piano-like notes named like
   ``mdn_notes``' files, standing in for them), ``guitar_melody`` (a fingerpicked plucked-string
-  arpeggio over C-G-Am-F, 30 s at 11025 Hz, for the dreaming work).
+  arpeggio over C-G-Am-F, 30 s at 11025 Hz, for the dreaming work), ``tones_noises`` (55 min
+  of synthetic tones and noises in ten labelled textures at 22050 Hz, standing in for
+  ``mma_grooves``; about 8 s to build).
 * **real**: read or rendered from Debian packages, reproducible given the same package
   versions.  ``amen`` (the real break from ``sonic-pi-samples``, slowed to 120 bpm),
   ``kicks808_real`` (808 kicks from ``fluid-soundfont-gm``, ``hydrogen-data`` and
@@ -18,11 +20,16 @@ Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sourc
   ``fluidsynth``, one folder per instrument), ``mdn_notes`` (a clarinet A4 and a piano C4
   and A4 rendered the same way: the single notes of Glover 2015's clarinet and piano runs) and
   ``guitar_strums`` (real acoustic-guitar strums from ``hydrogen-drumkits-effects``' kit
-  belofilms_GuitarStrums, sequenced into 30 s of strumming at 11025 Hz, for the dreaming work).
+  belofilms_GuitarStrums, sequenced into 30 s of strumming at 11025 Hz, for the dreaming work),
+  ``mma_grooves`` (63 min of genre-labelled accompaniment in ten genres: ``mma`` grooves
+  rendered from ``fluid-soundfont-gm`` with ``fluidsynth`` at 22050 Hz, for Sarroff & Casey's
+  music frames; about a minute to build).
 
 Every corpus is 16-bit PCM mono WAV at 44100 Hz, except ``guitar_strums`` and ``guitar_melody``
-at 11025 Hz (the dreaming work's rate; each corpus's ``rate``, recorded in its manifest);
-``gm_notes`` in sub-folders, file names ``guitar/Guitar.mf.A4.wav``; the others flat.  A
+at 11025 Hz (the dreaming work's rate) and ``mma_grooves`` and ``tones_noises`` at 22050 Hz
+(Sarroff & Casey's); each corpus's ``rate`` is recorded in its manifest.  ``gm_notes``,
+``mma_grooves`` and ``tones_noises`` are in sub-folders (one per instrument, genre or label:
+``guitar/Guitar.mf.A4.wav``, ``blues/slowblues.wav``, ``bells/bells_03.wav``); the others flat.  A
 build writes each file atomically and ``manifest.json`` last (provenance, licence, tier,
 sample rate, description, and every file's sample count and sha256; no timestamps, no output
 paths), so a failed build leaves no manifest.  A real corpus whose source is absent raises
@@ -40,6 +47,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import re
 import shutil
 import struct
 import subprocess
@@ -61,6 +70,7 @@ from shared.rundir import InputError, cli_main, write_json
 
 RATE = 44100
 DREAM_RATE = 11025  # the dreaming work's rate (Pfalz, Berdahl & Allison): guitar_strums, guitar_melody
+MUSIC_RATE = 22050  # Sarroff & Casey's rate (|FFT| frames of music): mma_grooves, tones_noises
 MANIFEST = "manifest.json"
 TIERS = ("synthetic", "real")
 
@@ -667,6 +677,351 @@ def build_guitar_melody(corpus: Corpus) -> Iterator[Item]:
     yield "melody.wav", to_pcm16(peak_normalise(mix, p["peak"])), extra
 
 
+def wavetable_oscillator(amplitudes, cycles, size: int = 2048) -> np.ndarray:
+    """A periodic wave read at the running phase ``cycles`` (in cycles, e.g. ``cumsum(f) / rate``).
+
+    Harmonic ``k`` (1-based, ``k < size / 2``) has amplitude ``amplitudes[k - 1]`` and starts in
+    sine phase.  One cycle is tabulated at ``size`` points (an inverse real FFT) and read with
+    linear interpolation at the fractional part of ``cycles``, so the cost per sample does not
+    depend on the number of harmonics.  The caller keeps the harmonics below the Nyquist frequency.
+    """
+    spectrum = np.zeros(size // 2 + 1, dtype=np.complex128)
+    spectrum[1:len(amplitudes) + 1] = -0.5j * size * np.asarray(amplitudes, dtype=np.float64)
+    table = np.fft.irfft(spectrum, size)
+    table = np.append(table, table[0])
+    position = (np.asarray(cycles, dtype=np.float64) % 1.0) * size
+    index = np.minimum(position.astype(np.int64), size - 1)
+    fraction = position - index
+    return table[index] + fraction * (table[index + 1] - table[index])
+
+
+def attack_release(length: int, rate: int, attack_seconds: float, release_seconds: float) -> np.ndarray:
+    """1 with a raised-cosine rise over ``attack_seconds`` and a half-cosine fall over the last ``release_seconds``."""
+    envelope = np.ones(length)
+    attack = max(1, min(length // 2, int(round(attack_seconds * rate))))
+    release = max(1, min(length - attack, int(round(release_seconds * rate))))
+    envelope[:attack] = 0.5 * (1.0 - np.cos(np.pi * np.arange(attack) / attack))
+    envelope[length - release:] *= 0.5 * (1.0 + np.cos(np.pi * np.arange(1, release + 1) / release))
+    return envelope
+
+
+def decaying_sine(frequency: float, tau_seconds: float, length: int, rate: int) -> np.ndarray:
+    """``exp(-t / tau) sin(2π f t)`` for ``length`` samples, as the impulse response of a two-pole resonator.
+
+    The recursion ``y[n] = 2 r cos(w) y[n-1] - r² y[n-2] + r sin(w) δ[n-1]`` (``r = exp(-1 / (tau
+    rate))``, ``w = 2π f / rate``) gives ``r^n sin(w n)`` exactly up to rounding, about ten times
+    faster than evaluating the sine and the exponential.
+    """
+    r, w = np.exp(-1.0 / (tau_seconds * rate)), 2.0 * np.pi * frequency / rate
+    impulse = np.zeros(length)
+    impulse[0] = 1.0
+    return scipy.signal.lfilter([0.0, r * np.sin(w)], [1.0, -2.0 * r * np.cos(w), r * r], impulse)
+
+
+def log_uniform(rng, low: float, high: float) -> float:
+    """A draw uniform in log frequency between ``low`` and ``high``."""
+    return float(np.exp(rng.uniform(np.log(low), np.log(high))))
+
+
+def harmonic_count(f0_max: float, top_hz: float, most: int) -> int:
+    """How many harmonics of a tone whose f0 reaches ``f0_max`` stay below ``top_hz`` (1 to ``most``)."""
+    return int(max(1, min(most, top_hz // f0_max)))
+
+
+def add_at(mix, start: int, event) -> None:
+    """``mix[start:start + len(event)] += event``, cut at the end of ``mix``."""
+    stop = min(len(mix), start + len(event))
+    if stop > start:
+        mix[start:stop] += event[:stop - start]
+
+
+def texture_tones(rng, length, rate, s, top_hz):
+    """A melody of harmonic tones with vibrato, one after another (slightly overlapping)."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["note_seconds"]) * rate))
+        f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
+        depth, vibrato_hz = rng.uniform(*s["vibrato_depth"]), rng.uniform(*s["vibrato_hz"])
+        tilt, odd_only = rng.uniform(*s["tilt"]), rng.random() < s["odd_only_probability"]
+        k = np.arange(1, harmonic_count(f0 * (1 + depth), top_hz, s["harmonics"]) + 1)
+        amplitudes = np.where(odd_only & (k % 2 == 0), 0.0, 1.0 / k**tilt)
+        t = np.arange(n) / rate
+        frequency = f0 * (1.0 + depth * np.sin(2 * np.pi * vibrato_hz * t + rng.uniform(0, 2 * np.pi)))
+        note = wavetable_oscillator(amplitudes, np.cumsum(frequency) / rate)
+        note *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), rng.uniform(*s["release_seconds"]))
+        add_at(mix, start, rng.uniform(*s["level"]) * note)
+        start += int(n * rng.uniform(*s["advance"]))
+        count += 1
+    return mix, count
+
+
+def texture_chords(rng, length, rate, s, top_hz):
+    """Chords (triads, sevenths, suspensions) of detuned harmonic tones, one after another."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["chord_seconds"]) * rate))
+        root = int(rng.integers(s["root_midi_notes"][0], s["root_midi_notes"][1] + 1))
+        shape = s["shapes"][int(rng.integers(len(s["shapes"])))]
+        tilt = rng.uniform(*s["tilt"])
+        envelope = attack_release(n, rate, rng.uniform(*s["attack_seconds"]), rng.uniform(*s["release_seconds"]))
+        chord = np.zeros(n)
+        for interval in shape:
+            f0 = midi_hz(root + interval) * 2.0 ** (rng.uniform(-1, 1) * s["detune_cents"] / 1200)
+            k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
+            chord += wavetable_oscillator(1.0 / k**tilt, f0 * np.arange(n) / rate + rng.random())
+        add_at(mix, start, rng.uniform(*s["level"]) * chord * envelope / len(shape))
+        start += int(n * rng.uniform(*s["advance"]))
+        count += 1
+    return mix, count
+
+
+def texture_bells(rng, length, rate, s, top_hz):
+    """Struck inharmonic bells: partials at fixed non-integer ratios, higher ones dying sooner."""
+    mix, start, count = np.zeros(length), 0, 0
+    ratios = np.asarray(s["partial_ratios"])
+    while start < length:
+        f0 = log_uniform(rng, *s["base_hz"])
+        tau = rng.uniform(*s["decay_seconds"])
+        stretch = rng.uniform(*s["stretch"])
+        level = rng.uniform(*s["level"])
+        for ratio in ratios ** stretch:
+            if f0 * ratio >= top_hz:
+                continue
+            partial_tau = tau / ratio ** s["decay_exponent"]
+            n = int(round(min(s["decay_lengths"] * partial_tau, s["max_seconds"]) * rate))
+            partial = fade_out(decaying_sine(f0 * ratio, partial_tau, n, rate), n // 4)  # no click where it is cut
+            partial[:s["attack_samples"]] *= np.linspace(0.0, 1.0, s["attack_samples"], endpoint=False)
+            add_at(mix, start, level * rng.uniform(*s["partial_level"]) * partial)
+        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
+        count += 1
+    return mix, count
+
+
+def texture_plucks(rng, length, rate, s, top_hz):
+    """Plucked notes: a bright part (upper harmonics) dying fast over a dark part (lower ones)."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["note_seconds"]) * rate))
+        f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
+        k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
+        amplitudes = np.abs(np.sin(np.pi * k * rng.uniform(*s["pluck_position"]))) / k
+        dark = np.where(k <= s["dark_harmonics"], amplitudes, 0.0)
+        cycles = f0 * np.arange(n) / rate
+        tau = rng.uniform(*s["decay_seconds"])
+        t = np.arange(n) / rate
+        note = (wavetable_oscillator(dark, cycles) * np.exp(-t / tau)
+                + wavetable_oscillator(amplitudes - dark, cycles) * np.exp(-t * s["bright_decay_ratio"] / tau))
+        note = fade_out(note, min(n, int(round(s["fade_out_seconds"] * rate))))
+        add_at(mix, start, rng.uniform(*s["level"]) * note)
+        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
+        count += 1
+    return mix, count
+
+
+def texture_noise_bursts(rng, length, rate, s, top_hz):
+    """Band-passed white-noise bursts (random centre and width) with a fast attack and exponential decay."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["burst_seconds"]) * rate))
+        centre = log_uniform(rng, *s["centre_hz"])
+        half_width = np.sqrt(rng.uniform(*s["width_ratio"]))
+        band = (centre / half_width, min(centre * half_width, top_hz))
+        sos = scipy.signal.butter(2, band, btype="bandpass", fs=rate, output="sos")
+        burst = scipy.signal.sosfilt(sos, rng.standard_normal(n))
+        t = np.arange(n) / rate
+        envelope = np.exp(-t / (rng.uniform(*s["decay_fraction"]) * n / rate))
+        envelope *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), s["release_seconds"])
+        burst *= envelope
+        add_at(mix, start, rng.uniform(*s["level"]) * burst / np.max(np.abs(burst)))
+        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
+        count += 1
+    return mix, count
+
+
+def texture_drums(rng, length, rate, s, top_hz):
+    """A drum machine: kick, snare, closed hat and toms on a 16th grid at a per-file tempo."""
+    bpm = rng.uniform(*s["bpm"])
+    sixteenth = 15.0 / bpm * rate
+    snare_band = scipy.signal.butter(2, (1500.0, min(9000.0, top_hz)), btype="bandpass", fs=rate, output="sos")
+    hat_band = scipy.signal.butter(4, min(6000.0, 0.8 * top_hz), btype="highpass", fs=rate, output="sos")
+
+    def kick():
+        base = rng.uniform(*s["kick_hz"])
+        n = int(0.45 * rate)
+        return fade_out(analog_kick(n, rate, base_hz=base, start_hz=base * rng.uniform(2.0, 3.5),
+                                    pitch_seconds=rng.uniform(0.015, 0.05), decay_seconds=rng.uniform(0.1, 0.3),
+                                    click_level=rng.uniform(0.05, 0.3), noise=rng.standard_normal(256)), 220)
+
+    def tom():
+        base = rng.uniform(*s["tom_hz"])
+        n = int(0.35 * rate)
+        return fade_out(analog_kick(n, rate, base_hz=base, start_hz=base * 1.5, pitch_seconds=0.04,
+                                    decay_seconds=rng.uniform(0.08, 0.2), click_level=0.1,
+                                    noise=rng.standard_normal(256)), 220)
+
+    def snare():
+        n = int(0.25 * rate)
+        t = np.arange(n) / rate
+        tone = np.sin(2 * np.pi * rng.uniform(160, 240) * t) * np.exp(-t / 0.04)
+        rattle = scipy.signal.sosfilt(snare_band, rng.standard_normal(n)) * np.exp(-t / rng.uniform(0.04, 0.12))
+        return fade_out(0.5 * tone + rattle / np.max(np.abs(rattle)), 220)
+
+    def hat():
+        n = int(0.1 * rate)
+        t = np.arange(n) / rate
+        hiss = scipy.signal.sosfilt(hat_band, rng.standard_normal(n)) * np.exp(-t / rng.uniform(0.01, 0.04))
+        return fade_out(hiss / np.max(np.abs(hiss)), 110)
+
+    voices = {"kick": (kick, 1.0), "snare": (snare, 0.7), "hat": (hat, 0.25), "tom": (tom, 0.6)}
+    mix, count = np.zeros(length), 0
+    steps = int(np.ceil(length / sixteenth))
+    for step in range(steps):
+        position = step % 16
+        for voice, probabilities in s["probabilities"].items():
+            if rng.random() < probabilities[position]:
+                make, level = voices[voice]
+                add_at(mix, int(round(step * sixteenth)), level * rng.uniform(0.7, 1.0) * make())
+                count += 1
+    return mix, count
+
+
+def texture_sweeps(rng, length, rate, s, top_hz):
+    """Sine and band-limited sawtooth glides (exponential in frequency, up or down)."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["sweep_seconds"]) * rate))
+        f_start, f_end = log_uniform(rng, *s["range_hz"]), log_uniform(rng, *s["range_hz"])
+        frequency = f_start * (f_end / f_start) ** (np.arange(n) / n)
+        if rng.random() < s["saw_probability"]:
+            k = np.arange(1, harmonic_count(max(f_start, f_end), top_hz, s["harmonics"]) + 1)
+            sweep = wavetable_oscillator(1.0 / k, np.cumsum(frequency) / rate)
+        else:
+            sweep = np.sin(2 * np.pi * np.cumsum(frequency) / rate)
+        sweep *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), rng.uniform(*s["attack_seconds"]))
+        add_at(mix, start, rng.uniform(*s["level"]) * sweep)
+        start += int(n * rng.uniform(*s["advance"]))
+        count += 1
+    return mix, count
+
+
+def texture_fm(rng, length, rate, s, top_hz):
+    """Two-operator FM tones (brass-, bell- and clang-like) whose modulation index decays."""
+    mix, start, count = np.zeros(length), 0, 0
+    while start < length:
+        n = int(round(rng.uniform(*s["note_seconds"]) * rate))
+        carrier = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
+        modulator = carrier * s["ratios"][int(rng.integers(len(s["ratios"])))]
+        most = max(0.0, (top_hz - carrier) / modulator - 1.0)  # Carson's rule: the sidebands stay below top_hz
+        start_index = min(rng.uniform(*s["index"]), most)
+        t = np.arange(n) / rate
+        floor = s["index_floor"]
+        index = start_index * (floor + (1 - floor) * np.exp(-t / rng.uniform(*s["index_seconds"])))
+        note = np.sin(2 * np.pi * carrier * t + index * np.sin(2 * np.pi * modulator * t))
+        note *= np.exp(-t / rng.uniform(*s["decay_seconds"]))
+        note *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), s["release_seconds"])
+        add_at(mix, start, rng.uniform(*s["level"]) * note)
+        start += int(n * rng.uniform(*s["advance"]))
+        count += 1
+    return mix, count
+
+
+def texture_buzz(rng, length, rate, s, top_hz):
+    """A synth line of band-limited saw, square and pulse waves with a low-pass tilt and tremolo."""
+    mix, start, count = np.zeros(length), 0, 0
+    step = 15.0 / rng.uniform(*s["bpm"]) * rate
+    while start < length:
+        n = int(round(step * int(rng.integers(s["steps"][0], s["steps"][1] + 1))))
+        f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
+        k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
+        shape = s["shapes"][int(rng.integers(len(s["shapes"])))]
+        if shape == "saw":
+            amplitudes = 1.0 / k
+        elif shape == "square":
+            amplitudes = np.where(k % 2 == 1, 1.0 / k, 0.0)
+        else:  # a pulse of duty d
+            amplitudes = np.abs(np.sin(np.pi * k * rng.uniform(0.1, 0.3))) / k
+        amplitudes = amplitudes / (1.0 + (k * f0 / log_uniform(rng, *s["cutoff_hz"])) ** 2)
+        t = np.arange(n) / rate
+        note = wavetable_oscillator(amplitudes, f0 * t)
+        note *= 1.0 + rng.uniform(*s["tremolo_depth"]) * np.sin(2 * np.pi * rng.uniform(*s["tremolo_hz"]) * t)
+        note *= attack_release(n, rate, s["attack_seconds"], rng.uniform(*s["release_seconds"]))
+        add_at(mix, start, rng.uniform(*s["level"]) * note)
+        start += n
+        count += 1
+    return mix, count
+
+
+def texture_noise(rng, length, rate, s, top_hz):
+    """Coloured noise in crossfaded segments (spectral slope 1/f^a, a resonant band, slow swells) plus crackle."""
+    segment = int(round(s["segment_seconds"] * rate))
+    crossfade = int(round(s["crossfade_seconds"] * rate))
+    count = int(np.ceil(length / segment))
+    mix = np.zeros(count * segment + crossfade)
+    ramp = 0.5 * (1.0 - np.cos(np.pi * (np.arange(crossfade) + 0.5) / crossfade))
+    frequencies = np.fft.rfftfreq(segment + crossfade, 1.0 / rate)
+    for index in range(count):
+        slope = rng.uniform(*s["slope"])
+        centre, width = log_uniform(rng, *s["band_hz"]), rng.uniform(*s["band_octaves"])
+        gain = np.maximum(frequencies, 20.0) ** (-slope / 2)
+        gain *= 1.0 + rng.uniform(*s["band_gain"]) * np.exp(-0.5 * (np.log2(np.maximum(frequencies, 1.0) / centre)
+                                                                   / width) ** 2)
+        gain[frequencies > top_hz] = 0.0
+        noise = np.fft.irfft(np.fft.rfft(rng.standard_normal(segment + crossfade)) * gain, segment + crossfade)
+        noise /= np.sqrt(np.mean(noise**2))
+        t = np.arange(segment + crossfade) / rate
+        noise *= 1.0 + rng.uniform(*s["swell_depth"]) * np.sin(2 * np.pi * rng.uniform(*s["swell_hz"]) * t
+                                                               + rng.uniform(0, 2 * np.pi))
+        noise[:crossfade] *= ramp if index else 1.0
+        noise[-crossfade:] *= ramp[::-1]
+        mix[index * segment:(index + 1) * segment + crossfade] += noise
+    clicks = np.flatnonzero(rng.random(length) < s["crackle_per_second"] / rate)
+    mix[clicks] += rng.uniform(*s["crackle_level"], size=len(clicks)) * rng.choice((-1.0, 1.0), size=len(clicks))
+    return mix[:length], count
+
+
+#: The labels of ``tones_noises`` and their generators: ``texture(rng, length, rate, settings, top_hz)`` returns
+#: ``(mix, events)``, ``length`` float samples and how many notes, hits or segments they hold.
+TEXTURES = {
+    "tones": texture_tones, "chords": texture_chords, "bells": texture_bells, "plucks": texture_plucks,
+    "noise_bursts": texture_noise_bursts, "drums": texture_drums, "sweeps": texture_sweeps, "fm": texture_fm,
+    "buzz": texture_buzz, "noise": texture_noise,
+}
+
+
+def tones_noises_list(parameters) -> list[tuple[str, int]]:
+    """Every ``(label, file index)`` of the ``tones_noises`` corpus, in build order."""
+    return [(label, index) for label in parameters["labels"] for index in range(parameters["files_per_label"])]
+
+
+def tones_noises_items(corpus: Corpus, selection) -> Iterator[Item]:
+    """The ``tones_noises`` files of ``selection`` (a list of ``(label, file index)``), in its order.
+
+    File ``index`` of label ``L`` (the ``j``-th label) draws everything from
+    ``numpy.random.default_rng([seed, j, index])``, so its bytes do not depend on which other
+    files are built.  The label's texture fills ``seconds``; the mix gets a ``fade_out_seconds``
+    fade-out and is peak-normalised to ``peak``.
+    """
+    p = corpus.parameters
+    rate = corpus.rate
+    length = int(round(p["seconds"] * rate))
+    labels = list(p["labels"])
+    for label, index in selection:
+        if label not in p["labels"] or not 0 <= index < p["files_per_label"]:
+            raise ValueError(f"no file {index} of label {label!r} (labels: {', '.join(labels)}; "
+                             f"{p['files_per_label']} files each)")
+        rng = np.random.default_rng([p["seed"], labels.index(label), index])
+        mix, events = TEXTURES[label](rng, length, rate, p["labels"][label], p["top_hz"])
+        mix = fade_out(mix, int(round(p["fade_out_seconds"] * rate)))
+        extra = {"label": label, "file_index": index, "seed": [p["seed"], labels.index(label), index],
+                 "events": int(events)}
+        yield f"{label}/{label}_{index:02d}.wav", to_pcm16(peak_normalise(mix, p["peak"])), extra
+
+
+def build_tones_noises(corpus: Corpus) -> Iterator[Item]:
+    """Every file of :func:`tones_noises_list`: ten labels of synthetic tones and noises."""
+    yield from tones_noises_items(corpus, tones_noises_list(corpus.parameters))
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -1053,6 +1408,186 @@ def build_guitar_strums(corpus: Corpus) -> Iterator[Item]:
     yield "strums.wav", to_pcm16(mix), extra
 
 
+#: Chord roots as written into the MMA songs (flats), indexed by pitch class from C.
+CHORD_ROOTS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def transpose_chord(chord: str, semitones: int) -> str:
+    """An MMA chord name (root letter, optional ``#``/``b``, quality) moved by ``semitones``, spelt with flats.
+
+    ``transpose_chord("Bm7b5", 2) == "Dbm7b5"``; ``transpose_chord("G7", 5) == "C7"``.
+    """
+    root = chord[:2] if len(chord) > 1 and chord[1] in "#b" else chord[:1]
+    if root[0] not in "CDEFGAB":
+        raise ValueError(f"chord {chord!r} does not start with a note name")
+    pitch = CHORD_ROOTS.index(root[0]) + {"#": 1, "b": -1}.get(root[1:], 0)
+    return CHORD_ROOTS[(pitch + semitones) % 12] + chord[len(root):]
+
+
+def mma_groove_plan(parameters, rate: int, *, bars: int | None = None) -> list[dict]:
+    """Every file of ``mma_grooves`` in build order, with what its MMA song plays.
+
+    A genre's ``seconds_per_genre`` is shared equally by its grooves: a groove plays
+    ``bars = phrase_bars * ceil(share / (phrase_bars * bar_seconds))`` bars (whole phrases,
+    ``bar_seconds = beats_per_bar * 60 / tempo_bpm``), bar ``b`` on chord
+    ``chords[b % len(chords)]``, the genre's progression moved from its written key by
+    ``key_offsets[i % len(key_offsets)]`` semitones for the genre's ``i``-th groove.  A file holds
+    the bars plus ``tail_seconds``.
+
+    Parameters
+    ----------
+    parameters : dict
+        The corpus parameters.
+    rate : int
+        Sample rate, Hz (for ``samples``).
+    bars : int, optional
+        Play this many bars in every groove instead (a quick subset for tests).
+
+    Returns
+    -------
+    list of dict
+        ``name`` (``<genre>/<library file>.wav``), ``genre``, ``groove``, ``library_file``,
+        ``tempo_bpm``, ``beats_per_bar``, ``bars``, ``key``, ``chords`` (one pass of the
+        progression, as written into the song), ``song_seconds`` and ``samples``.
+    """
+    p = parameters
+    plan = []
+    for genre, settings in p["genres"].items():
+        share = p["seconds_per_genre"] / len(settings["grooves"])
+        for index, groove in enumerate(settings["grooves"]):
+            bar_seconds = groove["beats_per_bar"] * 60.0 / groove["tempo_bpm"]
+            phrase = p["phrase_bars"]
+            count = bars if bars is not None else phrase * int(np.ceil(share / (phrase * bar_seconds)))
+            offset = p["key_offsets"][index % len(p["key_offsets"])]
+            song_seconds = count * bar_seconds
+            plan.append({
+                "name": f"{genre}/{groove['library_file']}.wav", "genre": genre, "groove": groove["groove"],
+                "library_file": groove["library_file"], "tempo_bpm": groove["tempo_bpm"],
+                "beats_per_bar": groove["beats_per_bar"], "bars": count,
+                "key": transpose_chord(settings["key"], offset),
+                "chords": [transpose_chord(chord, offset) for chord in settings["progression"]],
+                "song_seconds": round(song_seconds, 6),
+                "samples": int(round(song_seconds * rate)) + int(round(p["tail_seconds"] * rate)),
+            })
+    return plan
+
+
+def mma_song(entry, seed: int) -> str:
+    """The MMA song of one :func:`mma_groove_plan` entry: a fixed seed, the groove, the tempo, one chord a bar."""
+    lines = [f"// {entry['genre']}: MMA groove {entry['groove']} ({entry['library_file']}.mma), written by "
+             f"shared/corpora.py", f"RndSeed {seed}", f"Groove {entry['groove']}", f"Tempo {entry['tempo_bpm']}"]
+    lines += [f"{bar + 1} {entry['chords'][bar % len(entry['chords'])]}" for bar in range(entry["bars"])]
+    return "\n".join(lines) + "\n"
+
+
+#: What mma prints on success: "Creating new midi file (16 bars, 0.58 min / 0:35 m:s): 'song.mid'".
+_MMA_REPORT = re.compile(r"\((\d+) bars?, [\d.]+ min / (\d+):(\d+) m:s\)")
+
+
+def render_mma_groove(mma: Path, fluidsynth: Path, soundfont: Path, entry, parameters,
+                      rate: int) -> tuple[np.ndarray, dict]:
+    """One groove of :func:`mma_groove_plan`: MMA song → MIDI (``mma``) → audio (fluidsynth CLI) → int16 mono.
+
+    The song (:func:`mma_song`) is compiled in a temporary folder by ``mma -f song.mid
+    song.mma`` (its ``RndSeed`` fixes MMA's random timing and velocity, so the MIDI has the same
+    bytes on every run); mma's report of the bars and the duration must match the plan (a
+    groove whose metre differs from ``beats_per_bar`` is an error).  :func:`run_fluidsynth`
+    renders the MIDI (reverb and chorus off, 32-bit float, stereo); the 64-sample lead block
+    (silent) is dropped, the two channels are averaged, the render is cut to the plan's
+    ``samples`` (the bars plus ``tail_seconds``: the CLI's longer tail is dropped) with a
+    half-cosine fade over the tail, and peak-normalised to ``peak``.
+
+    Returns
+    -------
+    (np.ndarray, dict)
+        int16 samples and the file's facts for the manifest.
+    """
+    p = parameters
+    with tempfile.TemporaryDirectory(prefix="corpora-mma-") as folder:
+        folder = Path(folder)
+        (folder / "song.mma").write_text(mma_song(entry, p["mma_seed"]))
+        result = subprocess.run([str(mma), "-f", "song.mid", "song.mma"], cwd=folder, capture_output=True, text=True,
+                                check=False, env={**os.environ, "PYTHONHASHSEED": "0"})
+        midi_path = folder / "song.mid"
+        if result.returncode != 0 or not midi_path.is_file():
+            message = " ".join((result.stderr + " " + result.stdout).split())[:300]
+            raise InputError(mma, f"groove {entry['groove']} failed (exit {result.returncode}): {message}")
+        report = _MMA_REPORT.search(result.stdout)
+        if (report is None or int(report[1]) != entry["bars"]
+                or abs(60 * int(report[2]) + int(report[3]) - entry["song_seconds"]) > 1.0):
+            raise InputError(mma, f"groove {entry['groove']}: expected {entry['bars']} bars lasting "
+                                  f"{entry['song_seconds']:.1f} s, mma reported {report[0] if report else 'nothing'} "
+                                  f"(another metre than {entry['beats_per_bar']} beats a bar, or another mma version?)")
+        wav_path = run_fluidsynth(fluidsynth, soundfont, midi_path.read_bytes(), folder, rate=rate)
+        audio = read_audio(wav_path, purpose=f"the render of groove {entry['groove']}")
+    lead, song = FLUIDSYNTH_LEAD_SAMPLES, int(round(entry["song_seconds"] * rate))
+    if audio.rate != rate or audio.samples.shape[1] != 2 or audio.samples.shape[0] < lead + song:
+        raise InputError(fluidsynth, f"groove {entry['groove']}: rendered {audio.samples.shape[0]} frames x "
+                                     f"{audio.samples.shape[1]} channels at {audio.rate} Hz, expected at least "
+                                     f"{lead + song} x 2 at {rate} Hz")
+    mono = mean_downmix(audio.samples)
+    if np.any(mono[:lead]):
+        raise InputError(fluidsynth, f"groove {entry['groove']} sounded before its first event "
+                                     f"(another fluidsynth version?)")
+    samples = fit_length(mono[lead:], entry["samples"])
+    samples = fade_out(samples, entry["samples"] - song)
+    peak = float(np.max(np.abs(samples)))
+    if peak < 1e-4:
+        raise InputError(soundfont, f"groove {entry['groove']} rendered silence")
+    facts = {key: entry[key] for key in ("genre", "groove", "library_file", "tempo_bpm", "beats_per_bar", "bars",
+                                         "key", "chords", "song_seconds")}
+    facts["render_peak"] = round(peak, 6)
+    return to_pcm16(peak_normalise(samples, p["peak"])), facts
+
+
+def mma_groove_items(corpus: Corpus, grooves=None, *, bars: int | None = None) -> Iterator[Item]:
+    """The ``mma_grooves`` files of ``grooves`` (MMA library-file names such as ``"blues"``; all by default).
+
+    Each groove is compiled and rendered on its own (:func:`render_mma_groove`), so a file has
+    the same bytes whether it is built alone or with the rest.  Two grooves render at a time.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The ``mma_grooves`` corpus (its parameters and sources).
+    grooves : list of str, optional
+        ``library_file`` names of :func:`mma_groove_plan` entries, built in this order.
+    bars : int, optional
+        Play this many bars instead of the plan's (a quick subset; the files then differ from
+        the corpus's).
+
+    Yields
+    ------
+    (str, np.ndarray, dict)
+        ``<genre>/<library file>.wav``, int16 samples, and the groove's facts.
+    """
+    mma, fluidsynth, soundfont = corpus.source_paths()
+    plan = mma_groove_plan(corpus.parameters, corpus.rate, bars=bars)
+    if grooves is not None:
+        by_file = {entry["library_file"]: entry for entry in plan}
+        unknown = [name for name in grooves if name not in by_file]
+        if unknown:
+            raise ValueError(f"unknown grooves {unknown} (accepted: {', '.join(by_file)})")
+        plan = [by_file[name] for name in grooves]
+
+    def render(entry):
+        return render_mma_groove(mma, fluidsynth, soundfont, entry, corpus.parameters, corpus.rate)
+
+    with ThreadPoolExecutor(max_workers=2) as executor:  # two renders ahead of the file being written
+        pending = [executor.submit(render, entry) for entry in plan[:2]]
+        for index, entry in enumerate(plan):
+            samples, facts = pending[index].result()
+            if index + 2 < len(plan):
+                pending.append(executor.submit(render, plan[index + 2]))
+            pending[index] = None
+            yield entry["name"], samples, facts
+
+
+def build_mma_grooves(corpus: Corpus) -> Iterator[Item]:
+    """Every groove of :func:`mma_groove_plan`: ten genres of MMA accompaniment rendered with FluidR3_GM."""
+    yield from mma_groove_items(corpus)
+
+
 # ----------------------------------------------------------------------------- the corpora
 
 SONIC_PI = "/usr/share/sonic-pi/samples"
@@ -1326,6 +1861,96 @@ _register(Corpus(
     },
 ))
 
+_TONES_NOISES = {
+    "seed": 2014,
+    "seconds": 30.0,
+    "files_per_label": 11,
+    "top_hz": 9000.0,
+    "peak": 0.8,
+    "fade_out_seconds": 0.05,
+    "labels": {
+        "tones": {"note_seconds": [0.2, 1.2], "midi_notes": [45, 84], "vibrato_depth": [0.0, 0.01],
+                  "vibrato_hz": [4.0, 7.0], "tilt": [0.7, 2.0], "odd_only_probability": 0.3, "harmonics": 30,
+                  "attack_seconds": [0.01, 0.12], "release_seconds": [0.05, 0.3], "level": [0.4, 1.0],
+                  "advance": [0.75, 1.0]},
+        "chords": {"chord_seconds": [0.8, 3.0], "root_midi_notes": [45, 64],
+                   "shapes": [[0, 4, 7], [0, 3, 7], [0, 4, 7, 10], [0, 3, 7, 10], [0, 4, 7, 11], [0, 5, 7],
+                              [0, 4, 7, 12], [-12, 0, 3, 7]],
+                   "tilt": [0.8, 2.0], "detune_cents": 4.0, "harmonics": 20, "attack_seconds": [0.01, 0.3],
+                   "release_seconds": [0.1, 0.6], "level": [0.5, 1.0], "advance": [0.8, 1.0]},
+        "bells": {"base_hz": [150.0, 1500.0], "partial_ratios": [0.56, 0.92, 1.19, 1.71, 2.0, 2.74, 3.0, 3.76, 4.07],
+                  "stretch": [0.95, 1.05], "decay_seconds": [0.3, 1.5], "decay_exponent": 0.7, "decay_lengths": 4.0,
+                  "max_seconds": 3.0,
+                  "partial_level": [0.3, 1.0], "attack_samples": 22, "level": [0.4, 1.0], "gap_seconds": [0.15, 1.2]},
+        "plucks": {"note_seconds": [0.4, 2.0], "midi_notes": [40, 84], "harmonics": 24, "pluck_position": [0.08, 0.3],
+                   "dark_harmonics": 3, "decay_seconds": [0.2, 1.2], "bright_decay_ratio": 5.0,
+                   "fade_out_seconds": 0.02, "level": [0.4, 1.0], "gap_seconds": [0.1, 0.6]},
+        "noise_bursts": {"burst_seconds": [0.03, 1.0], "centre_hz": [150.0, 7000.0], "width_ratio": [1.3, 4.0],
+                         "decay_fraction": [0.1, 0.6], "attack_seconds": [0.001, 0.05], "release_seconds": 0.01,
+                         "level": [0.3, 1.0], "gap_seconds": [0.05, 0.6]},
+        "drums": {"bpm": [80.0, 160.0], "kick_hz": [45.0, 70.0], "tom_hz": [90.0, 220.0],
+                  "probabilities": {  # per 16th of the bar
+                      "kick": [0.95, 0, 0.1, 0.05, 0.2, 0, 0.3, 0.05, 0.6, 0, 0.2, 0.1, 0.2, 0, 0.15, 0.05],
+                      "snare": [0, 0, 0, 0, 0.9, 0, 0.05, 0.15, 0, 0.1, 0.05, 0, 0.9, 0, 0.1, 0.2],
+                      "hat": [0.9, 0.3, 0.9, 0.3] * 4,
+                      "tom": [0] * 12 + [0.1, 0.15, 0.15, 0.15],
+                  }},
+        "sweeps": {"sweep_seconds": [0.2, 2.5], "range_hz": [60.0, 6000.0], "saw_probability": 0.5, "harmonics": 40,
+                   "attack_seconds": [0.005, 0.1], "level": [0.4, 1.0], "advance": [0.5, 1.1]},
+        "fm": {"note_seconds": [0.2, 2.0], "midi_notes": [36, 84],
+               "ratios": [0.5, 1.0, 1.5, 2.0, 3.0, 3.5, 1.414, 2.76],
+               "index": [0.5, 8.0], "index_floor": 0.2, "index_seconds": [0.05, 1.0], "decay_seconds": [0.2, 3.0],
+               "attack_seconds": [0.002, 0.08], "release_seconds": 0.02, "level": [0.4, 1.0], "advance": [0.6, 1.0]},
+        "buzz": {"bpm": [90.0, 150.0], "steps": [1, 4], "midi_notes": [28, 64], "harmonics": 100,
+                 "shapes": ["saw", "square", "pulse"], "cutoff_hz": [200.0, 4000.0], "tremolo_depth": [0.0, 0.3],
+                 "tremolo_hz": [2.0, 12.0], "attack_seconds": 0.005, "release_seconds": [0.01, 0.08],
+                 "level": [0.5, 1.0]},
+        "noise": {"segment_seconds": 5.0, "crossfade_seconds": 1.0, "slope": [0.0, 2.0], "band_hz": [200.0, 5000.0],
+                  "band_octaves": [0.2, 1.0], "band_gain": [0.0, 8.0], "swell_depth": [0.0, 0.8],
+                  "swell_hz": [0.05, 1.0], "crackle_per_second": 8.0, "crackle_level": [0.5, 4.0]},
+    },
+}
+
+#: Frames of 2048 samples at hop 1024 in one tones_noises file.
+_TONES_NOISES_FILE_FRAMES = (int(_TONES_NOISES["seconds"] * MUSIC_RATE) - 2048) // 1024 + 1
+
+_register(Corpus(
+    name="tones_noises",
+    tier="synthetic",
+    rate=MUSIC_RATE,
+    licence=_GENERATED,
+    description=f"{len(tones_noises_list(_TONES_NOISES)) * _TONES_NOISES['seconds'] / 60:.0f} min of synthetic "
+                f"tones and noises at 22050 Hz, mono, in {len(_TONES_NOISES['labels'])} labelled textures, one "
+                f"folder each ({', '.join(_TONES_NOISES['labels'])}), {_TONES_NOISES['files_per_label']} files of "
+                f"{_TONES_NOISES['seconds']:.0f} s per label: "
+                f"{len(tones_noises_list(_TONES_NOISES)) * _TONES_NOISES_FILE_FRAMES} "
+                "frames of 2048 at hop 1024. Stands in for mma_grooves (and so for Sarroff & Casey's 10 genres of "
+                "songs) where mma, fluidsynth or the soundfont is absent: sound classes, not music",
+    provenance="numpy/scipy at 22050 Hz, tones and filtered noise below 9 kHz (only the crackle's clicks are "
+               "broadband). File j of label L (the i-th label) draws everything from numpy default_rng([2014, i, j]) "
+               "and fills 30 s (661500 samples) with L's events, each with settings drawn from the ranges in "
+               "parameters.labels.L: tones: a melody of harmonic tones (MIDI 45-84, 0.2-1.2 s, slightly overlapping) "
+               "with vibrato, spectral tilt 1/k^0.7-2, 30 % odd harmonics only; chords: triads, sevenths, suspensions "
+               "(roots MIDI 45-64, 0.8-3 s) of harmonic tones detuned by up to 4 cents; bells: strikes every 0.15-1.2 "
+               "s of Risset's inharmonic partial ratios (0.56 ... 4.07, raised to a power 0.95-1.05) above a 150-1500 "
+               "Hz base, partial decay tau/ratio^0.7 (tau 0.3-1.5 s), each partial cut after 4 of its time constants "
+               "(at most 3 s) with a half-cosine fade over its last quarter; plucks: notes (MIDI 40-84) whose upper "
+               "harmonics (above the 3rd) die 5x faster than the lower ones; noise_bursts: white noise through a "
+               "2nd-order Butterworth band-pass (centre 150-7000 Hz, width ratio 1.3-4), 0.03-1 s, exponential decay; "
+               "drums: kick, snare, closed hat and toms on a 16th grid at 80-160 bpm with fixed per-16th "
+               "probabilities; sweeps: sine or band-limited sawtooth glides, exponential in frequency between 60 and "
+               "6000 Hz, 0.2-2.5 s; fm: two-operator FM tones (ratios 0.5-3.5, index up to 8, decaying; Carson "
+               "bandwidth kept below 9 kHz); buzz: a synth line of band-limited saw, square and pulse waves (MIDI "
+               "28-64) with a low-pass tilt (200-4000 Hz) and tremolo on a 16th grid; noise: 5 s segments of coloured "
+               "noise (spectral slope 1/f^0-2 with a resonant band, slow swells) crossfaded over 1 s, plus crackle. "
+               "Harmonic tones are read from one-cycle tables (2048 points, linear interpolation). Each file: 50 ms "
+               "fade-out, peak 0.8, int16 round(x*32767); per file its label, index, seed and event count",
+    requires=(),
+    builder=build_tones_noises,
+    file_count=len(tones_noises_list(_TONES_NOISES)),
+    parameters=_TONES_NOISES,
+))
+
 _register(Corpus(
     name="amen",
     tier="real",
@@ -1540,6 +2165,135 @@ _register(Corpus(
     builder=build_guitar_strums,
     parameters=_GUITAR_STRUMS,
     sources={"hydrogen-drumkits-effects": _SOURCES["hydrogen-drumkits-effects"]},
+))
+
+
+#: Per genre: the key its progression is written in, the progression (one chord a bar), and its
+#: grooves as (MMA library file, groove name, tempo in beats a minute, beats a bar).
+_MMA_GENRE_TABLE = {
+    "blues": ("C", ["C7", "C7", "C7", "C7", "F7", "F7", "C7", "C7", "G7", "F7", "C7", "G7"], [
+        ("blues", "Blues", 100, 4), ("blues128", "Blues128", 60, 4), ("blues68", "Blues68", 150, 6),
+        ("slowblues", "SlowBlues", 66, 4), ("fastblues", "FastBlues", 150, 4), ("countryblues", "CountryBlues", 110, 4),
+        ("boggiewoggie", "BoggieWoggie", 140, 4), ("shuffleboggie", "ShuffleBoggie", 120, 4)]),
+    "jazz": ("C", ["Cmaj7", "A7", "Dm7", "G7", "Em7", "A7", "Dm7", "G7", "Gm7", "C7", "Fmaj7", "Fm7", "Em7", "A7",
+                   "Dm7", "G7"], [
+        ("swing", "Swing", 140, 4), ("bebop", "Bebop", 220, 4), ("jazzcombo", "JazzCombo", 170, 4),
+        ("bigband", "BigBand", 150, 4), ("modernjazz", "ModernJazz", 120, 4), ("mellowjazz", "MellowJazz", 100, 4),
+        ("nitejazz", "NiteJazz", 90, 4), ("slowjazz", "SlowJazz", 80, 4), ("easyswing", "EasySwing", 110, 4),
+        ("jazzguitar", "JazzGuitar", 90, 4), ("gypsyjazz", "GypsyJazz", 190, 4), ("jazzwaltz", "JazzWaltz", 150, 3)]),
+    "country": ("C", ["C", "C", "F", "C", "C", "C", "G7", "G7", "C", "C", "F", "F", "C", "G7", "C", "C"], [
+        ("countryswing", "CountrySwing", 140, 4), ("bluegrass", "BlueGrass", 180, 4),
+        ("westernswing", "WesternSwing", 150, 4), ("countrywaltz", "CountryWaltz", 120, 3),
+        ("slowcountry", "SlowCountry", 80, 4), ("hillcountry", "HillCountry", 140, 4), ("zydeco", "Zydeco", 150, 4)]),
+    "rock": ("C", ["C", "C", "F", "C", "G", "F", "C", "G"], [
+        ("50srock", "50sRock", 150, 4), ("60srock", "60sRock", 130, 4), ("8beat", "8Beat", 120, 4),
+        ("basicrock", "BasicRock", 125, 4), ("softrock", "SoftRock", 110, 4), ("folkrock", "FolkRock", 120, 4),
+        ("bubblerock", "BubbleRock", 130, 4), ("rockwaltz", "RockWaltz", 140, 3), ("twist", "Twist", 150, 4),
+        ("jive", "Jive", 160, 4), ("strut", "Strut", 120, 4)]),
+    "ballad": ("C", ["C", "G", "Am", "F", "C", "G", "F", "G"], [
+        ("popballad", "PopBallad", 75, 4), ("ballad", "Ballad", 72, 4), ("ballad128", "Ballad128", 60, 4),
+        ("ballad68", "Ballad68", 100, 4), ("rockballad", "RockBallad", 70, 4), ("pianoballad", "PianoBallad", 70, 4),
+        ("stringballad", "StringBallad", 60, 4), ("guitarballad", "GuitarBallad", 80, 4),
+        ("folkballad", "FolkBallad", 85, 4), ("lullaby", "Lullaby", 70, 4)]),
+    "latin": ("Am", ["Am", "Dm7", "G7", "Cmaj7", "Fmaj7", "Bm7b5", "E7", "Am"], [
+        ("salsa", "Salsa", 180, 4), ("samba", "Samba", 200, 4), ("bossanova", "BossaNova", 130, 4),
+        ("mambo", "Mambo", 180, 4), ("rhumba", "Rhumba", 120, 4), ("tango", "Tango", 120, 4),
+        ("chacha", "ChaCha", 120, 4), ("merengue", "Merengue", 220, 4), ("beguine", "Beguine", 120, 4),
+        ("bolero", "Bolero", 100, 4), ("son", "Son", 160, 4), ("afro-cuban", "Afro-Cuban", 120, 3),
+        ("calypso", "Calypso", 140, 4)]),
+    "ballroom": ("C", ["C", "C", "G7", "G7", "G7", "G7", "C", "C", "C", "C7", "F", "F", "C", "G7", "C", "C"], [
+        ("waltz", "Waltz", 100, 3), ("vienesewaltz", "VieneseWaltz", 180, 3), ("fastwaltz", "FastWaltz", 200, 3),
+        ("frenchwaltz", "FrenchWaltz", 140, 3), ("foxtrot", "Foxtrot", 120, 4), ("quickstep", "QuickStep", 200, 4),
+        ("charleston", "Charleston", 220, 4), ("softshoe", "Softshoe", 120, 4), ("broadway", "Broadway", 130, 4),
+        ("showtune", "ShowTune", 120, 4)]),
+    "march": ("C", ["C", "C", "C", "C", "G7", "G7", "C", "C", "F", "F", "C", "C", "G7", "G7", "C", "C"], [
+        ("march", "March", 120, 4), ("68march", "68March", 110, 2), ("bwmarch", "BWMarch", 120, 4),
+        ("dixiemarch", "DixieMarch", 180, 4), ("polka", "Polka", 200, 4), ("ragtime", "RagTime", 180, 4)]),
+    "folk": ("C", ["C", "F", "C", "G7", "C", "F", "G7", "C"], [
+        ("folk", "Folk", 110, 4), ("bluefolk", "BlueFolk", 100, 4), ("hymn", "Hymn", 80, 4),
+        ("spiritual", "Spiritual", 140, 4), ("popspiritual", "PopSpiritual", 100, 4),
+        ("slowspiritual", "SlowSpiritual", 70, 4), ("arpeggio44", "Arpeggio4", 100, 4),
+        ("arpeggiowaltz", "ArpeggioWaltz", 120, 3)]),
+    "dance": ("Am", ["Am", "Am", "F", "F", "C", "C", "G", "G"], [
+        ("trance", "Trance", 136, 4), ("boneym", "BoneyM", 125, 4), ("dsoul", "DSoul", 120, 4),
+        ("bvfunk", "BVFunk", 110, 4), ("rb", "R&B", 120, 4)]),
+}
+
+_MMA_GROOVES = {
+    "mma_seed": 2014,
+    "seconds_per_genre": 330.0,
+    "phrase_bars": 4,
+    "tail_seconds": 1.0,
+    "key_offsets": [0, 5, 9, 2, 7, 3, 10, 4, 8, 1, 11, 6],
+    "peak": 0.9,
+    "library": "/usr/share/mma/lib/stdlib",
+    "genres": {
+        genre: {
+            "key": key,
+            "progression": progression,
+            "grooves": [{"library_file": library_file, "groove": groove, "tempo_bpm": tempo, "beats_per_bar": beats}
+                        for library_file, groove, tempo, beats in grooves],
+        }
+        for genre, (key, progression, grooves) in _MMA_GENRE_TABLE.items()
+    },
+}
+
+_MMA_PLAN = mma_groove_plan(_MMA_GROOVES, MUSIC_RATE)
+
+_register(Corpus(
+    name="mma_grooves",
+    tier="real",
+    rate=MUSIC_RATE,
+    licence="MIT for the sounds (FluidR3_GM by Frank Wen, per /usr/share/doc/fluid-soundfont-gm/copyright); the "
+            "accompaniment patterns are MMA's groove library, GPL-2+ (Bob van der Poel, per "
+            "/usr/share/doc/mma/copyright): redistribute the files under terms that satisfy both",
+    description=f"{sum(entry['samples'] for entry in _MMA_PLAN) / MUSIC_RATE / 60:.1f} min of genre-labelled "
+                f"accompaniment music at 22050 Hz, mono, one folder per genre: {len(_MMA_PLAN)} MMA grooves in "
+                f"{len(_MMA_GENRE_TABLE)} genres ("
+                + ", ".join(f"{genre} {len(grooves)}" for genre, (_, _, grooves) in _MMA_GENRE_TABLE.items())
+                + f"); a genre's {_MMA_GROOVES['seconds_per_genre'] / 60:.1f} min are shared about equally by its "
+                  "grooves, each playing a chord progression typical of the genre, rendered through the FluidR3_GM "
+                  "soundfont; "
+                  f"{sum((entry['samples'] - 2048) // 1024 + 1 for entry in _MMA_PLAN)} frames of 2048 at hop 1024. "
+                  "Stands in for Sarroff & Casey's ~8,000 songs of 10 genres (70,000 |FFT| frames, about 54 min "
+                  "at hop 1024): sequenced accompaniment (drums, bass, chords, arpeggios, pads; no melody or voice) "
+                  "played by sampled instruments, not produced recordings; the genres are MMA's groove styles, "
+                  "not the paper's genre set",
+    provenance="Per groove of parameters.genres (MMA library file /usr/share/mma/lib/stdlib/<library_file>.mma): "
+               "an MMA song 'RndSeed 2014 / Groove <groove> / Tempo <tempo_bpm> / one chord a bar', bars = 4 * "
+               "ceil((330 s / the genre's groove count) / (4 * beats_per_bar * 60 / tempo_bpm)); bar b plays "
+               "chords[b % len(chords)], the genre's progression (written in C major, or A minor for latin and "
+               "dance) moved up by key_offsets[i % 12] semitones for the genre's i-th groove, spelt with flats; "
+               "compiled by `mma -f song.mid song.mma` (PYTHONHASHSEED=0; mma's report of bars and duration "
+               "checked against the plan); rendered by `fluidsynth -ni -q -R 0 -C 0 -g 1.0 -r 22050 -O float -T "
+               "wav` with fluid-soundfont-gm FluidR3_GM.sf2; the first 64 samples (fluidsynth's silent lead "
+               "block) dropped; mean downmix of the two channels to mono; cut to the bars plus 1.0 s (the rest "
+               "of the CLI's tail dropped) with a half-cosine fade-out over that last second; peak-normalised to "
+               "0.9 (every file, so levels do not follow the grooves); int16 round(x*32767). Each groove is "
+               "compiled and rendered alone, so a file's bytes depend on no other file. Per file: genre, groove, "
+               "library file, tempo, beats a bar, bars, key, the progression as written into the song, the "
+               "song's length and the render's peak before normalising",
+    requires=(
+        ("mma", "/usr/bin/mma"),
+        ("fluidsynth", "/usr/bin/fluidsynth"),
+        ("fluid-soundfont-gm", FLUID_R3),
+    ),
+    builder=build_mma_grooves,
+    file_count=len(_MMA_PLAN),
+    parameters=_MMA_GROOVES,
+    sources={
+        "mma": {
+            "licence": "GPL-2+ (MMA and its groove library by Bob van der Poel, per /usr/share/doc/mma/copyright)",
+            "note": "Musical MIDI Accompaniment: compiles a chord chart and a named groove from its library "
+                    "(/usr/share/mma/lib/stdlib) into a multi-track MIDI file (drums, bass, chords, arpeggios)",
+        },
+        "fluidsynth": _SOURCES["fluidsynth"],
+        "fluid-soundfont-gm": {
+            **_SOURCES["fluid-soundfont-gm"],
+            "note": "General MIDI soundfont FluidR3_GM by Frank Wen (sampled instruments and drum kits); used here: "
+                    "whatever GM programs and kits each MMA groove selects",
+        },
+    },
 ))
 
 

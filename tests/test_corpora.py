@@ -17,11 +17,30 @@ from shared.rundir import cli_main
 
 RATE = 44100
 DREAM_RATE = 11025  # guitar_melody and guitar_strums, for the dreaming work
+MUSIC_RATE = 22050  # mma_grooves and tones_noises, for Sarroff & Casey's music frames
+RATES = {"guitar_melody": DREAM_RATE, "guitar_strums": DREAM_RATE, "mma_grooves": MUSIC_RATE,
+         "tones_noises": MUSIC_RATE}
 SYNTHETIC = [name for name, corpus in corpora.CORPORA.items() if corpus.tier == "synthetic"]
+
+# The generic tests below build every synthetic corpus several times (twice for determinism, once
+# for the manifest, twice through build-all).  The full tones_noises (55 min, about 8 s to build)
+# is too big for that: they get one 2 s file per label, the same code with smaller parameters.
+# The tones_noises tests check the full corpus's declaration and full-length files.
+FULL_TONES_NOISES = corpora.CORPORA["tones_noises"]
+SMALL_TONES_NOISES = dataclasses.replace(
+    FULL_TONES_NOISES, parameters={**FULL_TONES_NOISES.parameters, "files_per_label": 1, "seconds": 2.0},
+    file_count=len(FULL_TONES_NOISES.parameters["labels"]))
+
+
+@pytest.fixture(autouse=True)
+def small_tones_noises(monkeypatch):
+    monkeypatch.setitem(corpora.CORPORA, "tones_noises", SMALL_TONES_NOISES)
 
 
 def file_hashes(folder):
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+    """sha256 of every file under ``folder``, keyed by its path relative to ``folder`` (sub-folders included)."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def read(folder, name):
@@ -303,6 +322,52 @@ def test_note_names_are_iowa_style():
         "A0", "E2", "A3", "Db4", "Eb4", "A4", "C8"]
 
 
+FRAMES_NEEDED = 70_000  # Sarroff & Casey: 70,000 frames of 2048 samples at hop 1024 (about 54 min at 22050 Hz)
+
+
+def frame_count(samples):
+    """Frames of 2048 samples at hop 1024 that fit in a file of ``samples`` samples."""
+    return (samples - 2048) // 1024 + 1
+
+
+def spectral_flatness(samples):
+    power = np.abs(np.fft.rfft(samples * np.hanning(len(samples)))) ** 2 + 1e-20
+    return np.exp(np.mean(np.log(power))) / np.mean(power)
+
+
+def test_tones_noises_declares_ten_labels_and_70000_frames():
+    corpus = FULL_TONES_NOISES
+    files = corpora.tones_noises_list(corpus.parameters)
+    assert corpus.tier == "synthetic" and corpus.rate == MUSIC_RATE and corpus.file_count == len(files) == 110
+    assert len({label for label, _ in files}) == len(corpus.parameters["labels"]) >= 10
+    samples = int(corpus.parameters["seconds"] * MUSIC_RATE)
+    assert len(files) * frame_count(samples) >= FRAMES_NEEDED
+    assert len(files) * samples / MUSIC_RATE >= 54 * 60
+    assert "70840 frames" in corpus.description and "55 min" in corpus.description
+
+
+def test_tones_noises_files_are_full_length_deterministic_and_distinct():
+    labels = list(FULL_TONES_NOISES.parameters["labels"])
+    selection = [(label, 1) for label in labels]
+    first = list(corpora.tones_noises_items(FULL_TONES_NOISES, selection))
+    # In the other order: the same bytes (each file draws from its own seed, as in the full build).
+    second = list(corpora.tones_noises_items(FULL_TONES_NOISES, selection[::-1]))[::-1]
+    flatness = {}
+    for label, (name, samples, extra), (name_again, samples_again, _) in zip(labels, first, second):
+        assert name == name_again == f"{label}/{label}_01.wav"
+        np.testing.assert_array_equal(samples, samples_again)
+        assert samples.dtype == np.int16 and samples.shape == (30 * MUSIC_RATE,)
+        assert extra["label"] == label and extra["seed"] == [2014, labels.index(label), 1] and extra["events"] >= 5
+        x = samples / 32767.0
+        assert 0.79 < np.max(np.abs(x)) < 0.81, name
+        frames = x[:len(x) // 2048 * 2048].reshape(-1, 2048)
+        assert np.mean(np.sqrt(np.mean(frames**2, axis=1)) > 1e-3) > 0.7, name  # mostly sounding
+        flatness[label] = spectral_flatness(x[:MUSIC_RATE * 5])
+    assert len({hashlib.sha256(samples.tobytes()).digest() for _, samples, _ in first}) == len(labels)
+    # Noise is spectrally flat next to harmonic tones.
+    assert flatness["noise"] > 10 * flatness["tones"] and flatness["noise_bursts"] > 10 * flatness["chords"]
+
+
 # ----------------------------------------------------------------------------- real tier
 
 
@@ -455,10 +520,92 @@ def test_guitar_strums_is_30_s_of_real_strumming_at_11025_hz(tmp_path):
     assert file_hashes(tmp_path / "a") == file_hashes(tmp_path / "b")
 
 
+def test_mma_grooves_declares_ten_genres_and_70000_frames():
+    corpus = corpora.CORPORA["mma_grooves"]
+    plan = corpora.mma_groove_plan(corpus.parameters, corpus.rate)
+    assert corpus.tier == "real" and corpus.rate == MUSIC_RATE and corpus.file_count == len(plan) >= 80
+    genres = collections.Counter(entry["genre"] for entry in plan)
+    assert len(genres) >= 10 and min(genres.values()) >= 5
+    assert len({entry["name"] for entry in plan}) == len(plan)
+    assert all(entry["name"] == f"{entry['genre']}/{entry['library_file']}.wav" for entry in plan)
+    total = sum(entry["samples"] for entry in plan)
+    assert total / MUSIC_RATE >= 54 * 60 and sum(frame_count(entry["samples"]) for entry in plan) >= FRAMES_NEEDED
+    # Each genre gets about the same time (within 20 % of the mean).
+    minutes = collections.Counter()
+    for entry in plan:
+        minutes[entry["genre"]] += entry["samples"] / MUSIC_RATE / 60
+    assert max(minutes.values()) < 1.2 * min(minutes.values())
+    for entry in plan:
+        bar_seconds = entry["beats_per_bar"] * 60 / entry["tempo_bpm"]
+        assert entry["bars"] % 4 == 0 and entry["song_seconds"] == pytest.approx(entry["bars"] * bar_seconds)
+        assert entry["samples"] == round(entry["song_seconds"] * MUSIC_RATE) + MUSIC_RATE  # plus the 1 s tail
+    assert "GPL-2+" in corpus.licence and "MIT" in corpus.licence
+    assert {package for package, _ in corpus.requires} == {"mma", "fluidsynth", "fluid-soundfont-gm"}
+
+
+def test_chords_are_transposed_with_flats():
+    assert [corpora.transpose_chord(chord, 2) for chord in ("C7", "Bm7b5", "Am", "Fmaj7", "Bb7", "F#m")] == [
+        "D7", "Dbm7b5", "Bm", "Gmaj7", "C7", "Abm"]
+    assert corpora.transpose_chord("G7", -7) == "C7"
+    with pytest.raises(ValueError):
+        corpora.transpose_chord("H7", 1)
+
+
+def test_mma_grooves_are_in_the_installed_library():
+    require_sources("mma_grooves")
+    library = corpora.CORPORA["mma_grooves"].parameters["library"]
+    for entry in corpora.mma_groove_plan(corpora.CORPORA["mma_grooves"].parameters, MUSIC_RATE):
+        path = f"{library}/{entry['library_file']}.mma"
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            defined = {line.split()[1].lower() for line in handle if line.lower().startswith("defgroove ")}
+        assert entry["groove"].lower() in defined, (path, entry["groove"])
+
+
+MMA_SUBSET = ["blues", "waltz"]  # genres blues (4/4 at 100 bpm) and ballroom (3/4 at 100 bpm)
+
+
+@pytest.fixture(scope="module")
+def mma_subset(tmp_path_factory):
+    """mma_grooves restricted to two grooves of two bars, built through :func:`corpora.build`: (folder, manifest)."""
+    require_sources("mma_grooves")
+    folder = tmp_path_factory.mktemp("mma_subset")
+    corpus = corpora.CORPORA["mma_grooves"]
+    subset = dataclasses.replace(corpus, builder=lambda c: corpora.mma_groove_items(c, MMA_SUBSET, bars=2),
+                                 file_count=len(MMA_SUBSET))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setitem(corpora.CORPORA, "mma_grooves", subset)
+        return folder, corpora.build("mma_grooves", folder)
+
+
+def test_mma_subset_renders_two_genres_at_22050_hz(mma_subset):
+    folder, manifest = mma_subset
+    assert [entry["name"] for entry in manifest["files"]] == ["blues/blues.wav", "ballroom/waltz.wav"]
+    assert manifest["tier"] == "real" and manifest["sample_rate"] == MUSIC_RATE
+    assert all(source["version"] for source in manifest["sources"])  # the package versions are recorded
+    for entry, genre, beats in zip(manifest["files"], ("blues", "ballroom"), (4, 3)):
+        assert (entry["genre"], entry["beats_per_bar"], entry["bars"], entry["tempo_bpm"]) == (genre, beats, 2, 100)
+        assert entry["key"] == "C" and entry["chords"][0] in ("C7", "C")
+        info = soundfile.info(str(folder / entry["name"]))
+        assert (info.samplerate, info.channels, info.subtype) == (MUSIC_RATE, 1, "PCM_16")
+        assert entry["samples"] == round(2 * beats * 60 / 100 * MUSIC_RATE) + MUSIC_RATE  # 2 bars and a 1 s tail
+        samples, _ = read(folder, entry["name"])
+        assert 0.89 < np.max(np.abs(samples)) < 0.91 and np.sqrt(np.mean(samples**2)) > 0.03, entry["name"]
+        bars = samples[:round(entry["song_seconds"] * MUSIC_RATE)]
+        frames = bars[:len(bars) // 2048 * 2048].reshape(-1, 2048)
+        assert np.all(np.sqrt(np.mean(frames**2, axis=1)) > 0.01), entry["name"]  # sounding through both bars
+        assert abs(samples[-1]) < 1e-3  # faded out
+    # Rendered again (mma, then fluidsynth): the same bytes.
+    again = list(corpora.mma_groove_items(corpora.CORPORA["mma_grooves"], MMA_SUBSET, bars=2))
+    for entry, (name, samples, facts) in zip(manifest["files"], again):
+        assert name == entry["name"] and {key: entry[key] for key in facts} == facts
+        written, _ = soundfile.read(str(folder / name), dtype="int16")
+        np.testing.assert_array_equal(samples, written)
+
+
 # ----------------------------------------------------------------------------- failures and CLI
 
 
-@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes", "mdn_notes", "guitar_strums"])
+@pytest.mark.parametrize("name", ["amen", "kicks808_real", "gm_notes", "mdn_notes", "guitar_strums", "mma_grooves"])
 def test_missing_source_exits_2_naming_file_and_package(name, tmp_path, monkeypatch, capsys):
     package, absent = with_missing_source(monkeypatch, tmp_path, name)
     assert corpora.missing_sources(name) == [(package, absent)]
@@ -547,7 +694,7 @@ def test_standard_midi_file_layout():
 def test_corpus_table_is_complete():
     for name, corpus in corpora.CORPORA.items():
         assert corpus.name == name and corpus.tier in ("synthetic", "real")
-        assert corpus.rate == (DREAM_RATE if name in ("guitar_melody", "guitar_strums") else RATE), name
+        assert corpus.rate == RATES.get(name, RATE), name
         assert corpus.licence and corpus.description and corpus.provenance
         assert (corpus.tier == "real") == bool(corpus.requires)
         assert all(isinstance(package, str) and path.startswith("/usr/") for package, path in corpus.requires)
