@@ -13,16 +13,16 @@ with training paused, each step from a zero state as the original's (Q13).
 
 **faithful** (default) runs one compiled train step and one compiled dream step on all n rows
 per iteration from Python, as the original ran one ``sess.run`` each.  **fast**
-(``--mode fast``) runs the iterations between two saved dreams in one compiled loop with the
-signal, seed and states on the device, and dreams on the last row only (the rows do not
+(``--mode fast``) runs the iterations in compiled loops (up to a saved dream, at most 2000 per
+call) with the signal, seed and states on the device, and dreams on the last row only (the rows do not
 interact in the vector, magnitude and column approaches, facts §3, so this is the same
 output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
 
     python -m dreaming.train --run runs/dreaming/ex7 [--mode fast]
 
 Resumable at dream boundaries (``checkpoints/last.npz``).  Writes ``loss.csv`` (the mean loss
-since the previous dream), ``model.keras``, ``state.npz`` (the final training and dream
-states) and the dreams with a ``.json`` each.
+since the previous dream), ``model.keras``, ``state.npz`` (the final training state), the
+dreams with a ``.json`` each, and the audio under each dream's seed in ``seeds/``.
 """
 
 from __future__ import annotations
