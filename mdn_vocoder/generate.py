@@ -232,9 +232,10 @@ def main(argv=None) -> None:
     chosen = {"length": args.length, "bias": args.bias, "reset_every": args.reset_every, "spread": args.spread,
               "sample_seed": args.seed}
     config = dataclasses.replace(config, **{key: value for key, value in chosen.items() if value is not None})
-    for option, value in (("--length", config.length), ("--reset-every", config.reset_every + 1)):
-        if value < 1:
-            raise InputError(option, f"must be at least {1 if option == '--length' else 0}")
+    if config.length < 1:
+        raise InputError("--length", f"must be at least 1, not {config.length}")
+    if config.reset_every < 0:
+        raise InputError("--reset-every", f"must be 0 (off) or more, not {config.reset_every}")
     if not config.bias > 0:
         raise InputError("--bias", f"must be positive, not {config.bias}")
     summary = generate(args.run, config, args.mode, args.name)
