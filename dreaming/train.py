@@ -28,8 +28,6 @@ dreams with a ``.json`` each, and the audio under each dream's seed in ``seeds/`
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import time
 from pathlib import Path
@@ -41,7 +39,8 @@ from dreaming.config import DreamingConfig
 from dreaming.preprocess import Layout, input_indices, label_indices, seed_matrix, training_pair
 from shared import audio
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_json,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
+    write_json,
 )
 
 LOG_FIELDS = ("iteration", "epoch", "loss")
@@ -307,12 +306,7 @@ class Run:
         self.rows_log.append({"iteration": self.iteration, "epoch": self.iteration / self.per_epoch,
                               "loss": float(np.mean(self.losses))})
         self.losses = []
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=LOG_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows_log)
-        with atomic_path(self.run_dir / "loss.csv") as temporary:
-            temporary.write_text(buffer.getvalue())
+        write_csv(self.run_dir / "loss.csv", LOG_FIELDS, self.rows_log)
 
     # ------------------------------------------------------------------ checkpoints
 

@@ -22,8 +22,6 @@ carried state, which sampling starts from) and ``run_numbers.json``.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +29,8 @@ from tqdm import tqdm
 
 from mdn_vocoder.config import MdnConfig
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_json,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
+    write_json,
 )
 
 LOG_FIELDS = ("epoch", "iteration", "loss", "nll_per_frame", "median_nll_per_frame", "heldout_nll", "learning_rate")
@@ -122,15 +121,6 @@ def heldout_nll(trainer: Trainer, heldout: np.ndarray) -> float:
     return float(np.mean(np.asarray(nll)[0, trainer.config.seq_length:]))
 
 
-def _write_log(run_dir: Path, rows: list[dict]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LOG_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    with atomic_path(run_dir / "loss.csv") as temporary:
-        temporary.write_text(buffer.getvalue())
-
-
 def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
     """Train (or resume) the run's model; returns the per-epoch log rows."""
     from mdn_vocoder.model import zero_states
@@ -171,7 +161,7 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
                          "learning_rate": trainer.learning_rate()})
             epoch_losses = []
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
-            _write_log(run_dir, rows)
+            write_csv(run_dir / "loss.csv", LOG_FIELDS, rows)
         if iteration % config.save_every == 0 and iteration < total:
             save_npz(saved_path, **trainer.checkpoint(), iteration=iteration, epoch_losses=np.array(epoch_losses),
                      rows=np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64).reshape(-1, len(LOG_FIELDS)),

@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import csv
 import dataclasses
+import io
 import json
 import os
 import sys
@@ -91,6 +92,16 @@ def write_json(path, obj) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def write_csv(path, fieldnames, rows) -> None:
+    """Write ``rows`` (dicts) as a CSV with a header, atomically (a training log rewritten as it grows)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    with atomic_path(path) as temporary:
+        Path(temporary).write_text(buffer.getvalue())
 
 
 def read_json(path):
