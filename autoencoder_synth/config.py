@@ -1,0 +1,90 @@
+"""Sarroff & Casey's settings (ICMC|SMC 2014), with the paper-era code's defaults.
+
+Two levels, as the commands of the issue have them: the **data** settings (``preprocess``:
+the |FFT| frames, the 50k/10k/10k split, the normalisation) and the **model** settings
+(``train --preset ae1-256``: sizes, noise, optimizer, stopping rule).  Every field says where
+its value comes from: ``../shared/facts/autoencoder_synth.md`` §n and its quirk ids Q1–Q18.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+
+@dataclass(frozen=True)
+class AutoencoderConfig:
+    preset: str = "paper"
+    corpus: Optional[str] = None  # the corpus a preset was written for (shared.corpora); None = the user's own songs
+
+    # --- features and data (facts §1)
+    sample_rate: int = 22050  # the paper's rate; the original assumed it (no resampling)
+    resample: bool = False  # ours: convert files at another rate
+    fft_size: int = 2048  # rectangular 2048-point frames → 1025 bins (Q11: the training front end had no window)
+    hop: int = 1024  # Q9: the hop of the paper's data is not recorded; 1024 in every surviving config
+    train_frames: int = 50000
+    valid_frames: int = 10000
+    test_frames: int = 10000
+    split: Literal["frame", "song"] = "frame"  # faithful: frames of one song may fall in every split (Q2); song: ours
+    split_seed: int = 9778  # numpy permutation seed (deepAE.py)
+    normalisation: Literal["per-bin", "global"] = "per-bin"  # Q1: per-bin max fit on the training frames, or one max
+
+    # --- model (facts §2)
+    kind: Literal["ae1", "ae2", "deep"] = "ae1"  # shallow AE; AE2 on AE1's codes; the composed deep AE, fine-tuned
+    hidden: int = 256  # HL1
+    hidden2: int = 8  # HL2 (ae2, deep)
+    noise_std: float = 0.0  # gaussian input corruption (Table 1, 2); none in fine-tuning (Q5)
+    tied: bool = True  # W′ = Wᵀ (icmc default; Q6)
+    irange: float = 0.05  # weights U(−irange/2, irange/2), biases 0 (Q7)
+
+    # --- training (facts §2b)
+    learning_rate: float = 0.005
+    momentum: float = 0.5
+    batch_size: int = 100
+    max_epochs: int = 250
+    patience: int = 5  # MonitorBased N
+    prop_decrease: float = 0.001  # MonitorBased: an epoch counts only if valid < (1 − 0.001)·best
+    seed: int = 1978  # model and SGD rng [1978, 9, 7]
+    noise_seed: int = 2001  # the corruptor's default seed
+
+
+#: Data presets (``preprocess --preset``): the paper's 70,000 frames, and CPU-sized ones.
+PRESETS: dict[str, dict] = {
+    "paper": {"corpus": "mma_grooves"},
+    "quick": {"corpus": "tones_noises", "train_frames": 5000, "valid_frames": 1000, "test_frames": 1000},
+    "tiny": {"corpus": "tones_noises", "train_frames": 300, "valid_frames": 100, "test_frames": 100},
+}
+
+_MODEL = re.compile(r"^(?P<kind>ae1|ae2|deep)-(?P<hidden>\d+)(?:-(?P<hidden2>\d+))?(?:-noise(?P<noise>[0-9.]+))?$")
+
+
+def model_settings(name: str) -> dict:
+    """The settings of a model preset name: ``ae1-256``, ``ae1-512-noise0.1``, ``ae2-256-8``, ``ae2-1500-16-noise0.25``,
+    ``deep-256-8`` (the cells of Tables 1–3).  Raises ValueError for another form."""
+    match = _MODEL.match(name)
+    if not match or (match["kind"] != "ae1") != bool(match["hidden2"]) or (match["kind"] == "deep" and match["noise"]):
+        raise ValueError(f"{name!r} is not a model name (accepted: ae1-<HL1>[-noise<std>], ae2-<HL1>-<HL2>[-noise<std>], "
+                         "deep-<HL1>-<HL2>)")
+    settings = {"kind": match["kind"], "hidden": int(match["hidden"]), "noise_std": float(match["noise"] or 0.0)}
+    if match["hidden2"]:
+        settings["hidden2"] = int(match["hidden2"])
+    return settings
+
+
+#: The paper's Tables 1–3 (facts §5): best validation error, the sum over bins of the squared error per frame.
+TABLE_1 = {  # HL1 → {noise std: error}
+    8: {0.0: 0.0440}, 16: {0.0: 0.0414}, 64: {0.0: 0.0276}, 256: {0.0: 0.0187},
+    512: {0.0: 0.0198, 0.10: 0.0664, 0.25: 0.0854, 0.50: 0.0921},
+    1024: {0.0: 0.0352, 0.10: 0.0711, 0.25: 0.0927, 0.50: 0.0980},
+    1500: {0.0: 0.0371, 0.01: 0.0360, 0.02: 0.0405, 0.05: 0.0547},
+    2048: {0.0: 0.0983, 0.10: 0.1798, 0.25: 0.2114, 0.50: 0.0972},
+    2500: {0.0: 0.0951, 0.01: 0.0951, 0.02: 0.0951, 0.05: 0.0951},
+    3500: {0.0: 0.0951, 0.01: 0.0951, 0.02: 0.0951, 0.05: 0.0951},
+}
+TABLE_2 = {  # (HL1, HL2) → {noise std: error}
+    (256, 8): {0.0: 0.0184, 0.10: 0.0184, 0.25: 0.0184}, (256, 16): {0.0: 0.0184, 0.10: 0.0184, 0.25: 0.0184},
+    (256, 32): {0.0: 0.0184, 0.10: 0.0184, 0.25: 0.0184}, (1500, 8): {0.0: 0.0485, 0.10: 0.0484, 0.25: 0.0482},
+    (1500, 16): {0.0: 0.0509, 0.10: 0.0506, 0.25: 0.0504}, (1500, 32): {0.0: 0.0521, 0.10: 0.0540, 0.25: 0.0562},
+}
+TABLE_3 = {(256, 8): {"valid": 0.0723, "test": 0.1006}, (1500, 8): {"valid": 0.0953, "test": 0.1333}}

@@ -1,0 +1,120 @@
+"""The grids of the paper's Tables 1–3, trained cell by cell, and each table beside the paper's.
+
+* ``--table 1``: AE1 for every (HL1, noise std) cell the paper reports;
+* ``--table 2``: AE2 for every (HL1, HL2, noise) cell, on the codes of ``ae1-<HL1>`` (trained first if missing);
+* ``--table 3``: the composed ``deep-256-8`` and ``deep-1500-8``, fine-tuned from ``ae1``/``ae2`` (trained first if missing).
+
+Each cell is one ``python -m autoencoder_synth.train`` process; ``--jobs`` run at once.  A cell
+with a ``result.json`` is done and skipped, so an interrupted sweep resumes where it stopped.
+The table (ours, the paper's in brackets) is printed and written to ``<run>/table<N>.md``.
+
+    python -m autoencoder_synth.sweep --run runs/ae/frames --table 1 [--jobs 2] [--set max_epochs=50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3
+from shared.rundir import InputError, cli_main, read_json
+
+
+def noise_suffix(noise: float) -> str:
+    return "" if noise == 0 else f"-noise{noise:g}"
+
+
+def cells(table: int) -> list[list[str]]:
+    """The model names to train, in stages (each stage needs the previous one's models)."""
+    if table == 1:
+        return [[f"ae1-{hidden}{noise_suffix(noise)}" for hidden, row in TABLE_1.items() for noise in row]]
+    bases = sorted({hidden for hidden, _ in TABLE_2})
+    if table == 2:
+        return [[f"ae1-{hidden}" for hidden in bases],
+                [f"ae2-{hidden}-{hidden2}{noise_suffix(noise)}" for (hidden, hidden2), row in TABLE_2.items() for noise in row]]
+    if table == 3:
+        pairs = list(TABLE_3)
+        return [[f"ae1-{hidden}" for hidden, _ in pairs], [f"ae2-{hidden}-{hidden2}" for hidden, hidden2 in pairs],
+                [f"deep-{hidden}-{hidden2}" for hidden, hidden2 in pairs]]
+    raise InputError("--table", f"{table} is not 1, 2 or 3")
+
+
+def train_cell(run_dir: Path, name: str, overrides: list[str]) -> tuple[str, bool]:
+    if (run_dir / name / "result.json").is_file():
+        return name, True
+    arguments = [sys.executable, "-m", "autoencoder_synth.train", "--run", str(run_dir), "--preset", name]
+    for item in overrides:
+        arguments += ["--set", item]
+    completed = subprocess.run(arguments, capture_output=True, text=True)
+    if completed.returncode != 0:
+        print(f"[{name}] failed:\n{completed.stderr[-2000:]}", file=sys.stderr)
+        return name, False
+    print(f"[{name}] {completed.stdout.strip().splitlines()[-1]}", flush=True)
+    return name, True
+
+
+def result(run_dir: Path, name: str, key="valid"):
+    path = run_dir / name / "result.json"
+    return read_json(path)[key] if path.is_file() else None
+
+
+def cell_text(ours, paper) -> str:
+    mine = "–" if ours is None else f"{ours:.4f}"
+    return mine if paper is None else f"{mine} ({paper:.4f})"
+
+
+def table_text(run_dir: Path, table: int) -> str:
+    """The table in the paper's layout: our best validation error, the paper's in brackets."""
+    if table == 1:
+        noises = sorted({noise for row in TABLE_1.values() for noise in row})
+        lines = ["| HL1 \\ noise std | " + " | ".join(f"{noise:.2f}" for noise in noises) + " |",
+                 "|---" * (len(noises) + 1) + "|"]
+        for hidden, row in TABLE_1.items():
+            lines.append(f"| {hidden} | " + " | ".join(
+                cell_text(result(run_dir, f"ae1-{hidden}{noise_suffix(noise)}"), row[noise]) if noise in row else ""
+                for noise in noises) + " |")
+    elif table == 2:
+        lines = ["| HL1 | HL2 | 0.00 | 0.10 | 0.25 | input space, 0.00 |", "|---|---|---|---|---|---|"]
+        for (hidden, hidden2), row in TABLE_2.items():
+            name = f"ae2-{hidden}-{hidden2}"
+            lines.append(f"| {hidden} | {hidden2} | " + " | ".join(
+                cell_text(result(run_dir, name + noise_suffix(noise)), row[noise]) for noise in (0.0, 0.10, 0.25))
+                + f" | {cell_text(result(run_dir, name, 'valid_input_space'), None)} |")
+    else:
+        lines = ["| HL1 | HL2 | valid | test |", "|---|---|---|---|"]
+        for (hidden, hidden2), paper in TABLE_3.items():
+            name = f"deep-{hidden}-{hidden2}"
+            lines.append(f"| {hidden} | {hidden2} | {cell_text(result(run_dir, name), paper['valid'])} | "
+                         f"{cell_text(result(run_dir, name, 'test'), paper['test'])} |")
+    return "\n".join(lines) + "\n\nOurs: the best validation error (Σ over the features of the squared error, mean over frames; " \
+                              "noisy for denoising cells, as pylearn2's monitor). In brackets: the paper's.\n"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.sweep", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", required=True, type=Path, help="a preprocessed run (python -m autoencoder_synth.preprocess)")
+    parser.add_argument("--table", required=True, type=int, choices=(1, 2, 3))
+    parser.add_argument("--jobs", type=int, default=2, help="cells trained at once")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed to every cell's training (e.g. max_epochs=50)")
+    args = parser.parse_args(argv)
+    if not (args.run / "config.json").is_file():
+        raise InputError(args.run, "no config.json here: run python -m autoencoder_synth.preprocess first")
+    failed = []
+    for stage in cells(args.table):
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            failed += [name for name, ok in pool.map(lambda name: train_cell(args.run, name, args.overrides), stage) if not ok]
+        if failed:
+            break
+    text = table_text(args.run, args.table)
+    (args.run / f"table{args.table}.md").write_text(text)
+    print(text)
+    if failed:
+        raise SystemExit(f"cells failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    cli_main(main)

@@ -1,0 +1,171 @@
+"""Sarroff & Casey's training (``template_orig.yaml`` with pylearn2 2014; facts §2b, §3).
+
+SGD lr 0.005, momentum 0.5, batch 100, the training frames reshuffled every epoch, the loss
+Σ over the features of (x − x̂)² averaged over the batch.  The stopping rule is pylearn2's:
+the validation objective is computed **before the first epoch** and after every epoch; an
+epoch resets the patience of 5 only if it beats 0.999 × the best so far; training stops when
+the patience runs out or at 250 epochs, and the best-validation weights are kept (the
+untrained model is a candidate).  For a denoising model the validation objective is taken
+**with** the corruption, as pylearn2's monitor did (Q4); the clean value is logged beside it.
+
+* ``ae1-…``: on the normalised frames;
+* ``ae2-<HL1>-<HL2>``: on the **clean** codes of the trained ``ae1-<HL1>`` of the same run;
+* ``deep-<HL1>-<HL2>``: ``ae1-<HL1>`` and ``ae2-<HL1>-<HL2>`` composed and fine-tuned on the frames.
+
+    python -m autoencoder_synth.train --run runs/ae/frames --preset ae1-256
+
+Writes ``<run>/<model>/model.keras``, ``loss.csv`` (per epoch, epoch 0 = before training) and
+``result.json`` (the best validation error, noisy and clean, and the test error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from autoencoder_synth.config import AutoencoderConfig, model_settings
+from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, set_seed, write_csv, write_json
+
+LOG_FIELDS = ("epoch", "loss", "valid", "valid_clean")
+
+
+def objective(model, x: np.ndarray, y: np.ndarray, noise_std=0.0, rng=None, batch_size=100) -> float:
+    """Mean over examples of Σ_features (y − model(x))², with x + N(0, std²) when ``noise_std`` > 0 (pylearn2's monitor)."""
+    total = 0.0
+    for start in range(0, len(x), batch_size):
+        batch = x[start:start + batch_size]
+        if noise_std > 0:
+            batch = batch + rng.normal(0.0, noise_std, batch.shape).astype(np.float32)
+        output = np.asarray(model(batch, training=False))
+        total += float(np.sum(np.square(y[start:start + batch_size] - output)))
+    return total / len(x)
+
+
+def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Path):
+    """The MonitorBased(0.001, 5) + EpochCounter + MonitorBasedSaveBest trio as one Keras callback."""
+    import keras
+
+    class Pylearn2Stopping(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.rng = np.random.default_rng(config.noise_seed)
+            self.rows, self.best, self.best_epoch, self.best_weights, self.countdown = [], np.inf, 0, None, config.patience
+
+        def measure(self, epoch, loss):
+            noisy = objective(self.model, valid_x, valid_y, config.noise_std, self.rng)
+            clean = objective(self.model, valid_x, valid_y) if config.noise_std > 0 else noisy
+            self.rows.append({"epoch": epoch, "loss": loss, "valid": noisy, "valid_clean": clean})
+            write_csv(log_path, LOG_FIELDS, self.rows)
+            if noisy < self.best:  # MonitorBasedSaveBest: any new minimum, the untrained model included
+                self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+            return noisy
+
+        def on_train_begin(self, logs=None):
+            self.best = self.measure(0, float("nan"))
+
+        def on_epoch_end(self, epoch, logs=None):
+            value = self.measure(epoch + 1, float((logs or {}).get("loss", np.nan)))
+            self.countdown = config.patience if value < (1 - config.prop_decrease) * self.best else self.countdown - 1
+            self.best = min(self.best, value)
+            if self.countdown <= 0:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            self.model.set_weights(self.best_weights)
+
+    return Pylearn2Stopping()
+
+
+def load_split(run_dir: Path, name: str) -> np.ndarray:
+    path = run_dir / "data" / f"{name}.npy"
+    if not path.is_file():
+        raise InputError(path, "missing: run `python -m autoencoder_synth.preprocess` for this run first")
+    return np.load(path)
+
+
+def load_trained(path: Path):
+    import keras
+
+    import autoencoder_synth.model  # noqa: F401  (registers the models and the loss)
+
+    if not (path / "model.keras").is_file():
+        raise InputError(path / "model.keras", f"missing: train {path.name} first (python -m autoencoder_synth.train)")
+    return keras.saving.load_model(path / "model.keras", safe_mode=True, compile=False)
+
+
+def training_sets(run_dir: Path, config: AutoencoderConfig):
+    """(model to train, {split: (x, y)}) for the model kind: frames, or AE1's clean codes for AE2."""
+    from autoencoder_synth.model import build_model
+
+    splits = {name: load_split(run_dir, name) for name in ("train", "valid", "test")}
+    set_seed(config.seed)
+    model = build_model(config, splits["train"].shape[1])
+    if config.kind == "ae2":
+        first = load_trained(run_dir / f"ae1-{config.hidden}")
+        codes = {name: np.asarray(first.encode(x)).astype(np.float32) for name, x in splits.items()}
+        return model, {name: (value, value) for name, value in codes.items()}
+    if config.kind == "deep":
+        first = load_trained(run_dir / f"ae1-{config.hidden}")
+        second = load_trained(run_dir / f"ae2-{config.hidden}-{config.hidden2}")
+        model.first.set_weights(first.get_weights()[: len(model.first.weights)])
+        model.second.set_weights(second.get_weights()[: len(model.second.weights)])
+    return model, {name: (value, value) for name, value in splits.items()}
+
+
+def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
+    """Train one model into ``<run_dir>/<name>/``; returns its result."""
+    from autoencoder_synth.model import compile_model
+
+    run_dir = Path(run_dir)
+    out = run_dir / name
+    model, sets = training_sets(run_dir, config)
+    compile_model(model, config)
+    stopping = pylearn2_stopping(*sets["valid"], config, out / "loss.csv")
+    out.mkdir(parents=True, exist_ok=True)
+    history = model.fit(*sets["train"], batch_size=config.batch_size, epochs=config.max_epochs, shuffle=True,
+                        callbacks=[stopping], verbose=verbose)
+    with atomic_path(out / "model.keras") as temporary:
+        model.save(temporary)
+    rng = np.random.default_rng(config.noise_seed + 1)
+    result = {
+        "model": name, "kind": config.kind, "hidden": config.hidden, "hidden2": config.hidden2, "noise_std": config.noise_std,
+        "epochs": len(history.history.get("loss", [])), "best_epoch": stopping.best_epoch,
+        "valid": stopping.best, "valid_clean": objective(model, *sets["valid"]),
+        "test": objective(model, *sets["test"], config.noise_std, rng), "test_clean": objective(model, *sets["test"]),
+        "features": int(sets["train"][0].shape[1]),
+    }
+    if config.kind == "ae2":  # Q18 / T6: the stacked pair's error on the input frames too
+        from autoencoder_synth.model import ComposedAutoencoder
+
+        stack = ComposedAutoencoder(hidden=config.hidden, hidden2=config.hidden2, tied=config.tied)
+        stack(np.zeros((1, load_split(run_dir, "valid").shape[1]), np.float32))
+        stack.first.set_weights(load_trained(run_dir / f"ae1-{config.hidden}").get_weights()[: len(stack.first.weights)])
+        stack.second.set_weights(model.get_weights()[: len(stack.second.weights)])
+        frames = load_split(run_dir, "valid")
+        result["valid_input_space"] = objective(stack, frames, frames)
+    write_json(out / "result.json", result)
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.train", description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser, preset=True)
+    args = parser.parse_args(argv)
+    if not args.preset:
+        raise InputError("--preset", "name the model to train: ae1-<HL1>[-noise<std>], ae2-<HL1>-<HL2>, deep-<HL1>-<HL2>")
+    try:
+        settings = model_settings(args.preset)
+    except ValueError as error:
+        raise InputError("--preset", str(error)) from None
+    config = load_config(args.run, AutoencoderConfig)[0]
+    config = apply_overrides(dataclasses.replace(config, **settings), args.overrides)
+    result = train(args.run, config, args.preset, verbose=1)
+    print(f"{args.preset}: best validation error {result['valid']:.4f} (clean {result['valid_clean']:.4f}) at epoch "
+          f"{result['best_epoch']} of {result['epochs']}; test {result['test']:.4f}; wrote {Path(args.run) / args.preset}")
+
+
+if __name__ == "__main__":
+    cli_main(main)

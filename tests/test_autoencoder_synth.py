@@ -1,0 +1,168 @@
+"""autoencoder_synth/: Sarroff & Casey's features, autoencoders, pylearn2 training rule and resynthesis.
+
+The fact-sheet semantics (../shared/facts/autoencoder_synth.md): rectangular |FFT|/N frames,
+the seed-9778 frame split, per-bin normalisation, tied weights and U(±irange/2), the summed
+loss, pylearn2's momentum and stopping rule, the numpy forward equal to Keras, the 2/3 gain of
+the unprocessed path, the scripts end to end and bad input.
+"""
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile
+
+from autoencoder_synth import preprocess
+from autoencoder_synth import train as ae_train
+from autoencoder_synth.config import PRESETS, AutoencoderConfig, model_settings
+from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
+from conftest import REPO_ROOT
+
+TINY = AutoencoderConfig(**{**PRESETS["tiny"], "preset": "tiny"})
+
+
+def songs(folder, count=3, seconds=2.0, rate=22050):
+    folder.mkdir(exist_ok=True)
+    t = np.arange(int(seconds * rate)) / rate
+    for index in range(count):
+        tone = 0.3 * np.sin(2 * np.pi * (220 + 110 * index) * t) + 0.1 * np.sin(2 * np.pi * 1500 * t) * (t % 0.5 < 0.1)
+        soundfile.write(folder / f"song{index}.wav", np.stack([tone, np.zeros_like(tone)], axis=1), rate, subtype="PCM_16")
+    return folder
+
+
+def run_script(module, *args):
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_rectangular_frames_and_magnitude_over_n():
+    rate, bin_index = 22050, 93
+    t = np.arange(2048 * 4) / rate
+    frames = preprocess.magnitude_frames(0.5 * np.cos(2 * np.pi * bin_index * rate / 2048 * t))
+    assert frames.shape == (7, 1025)  # frames at 0, 1024, … while 2048 samples fit
+    np.testing.assert_allclose(frames[:, bin_index], 0.25, rtol=1e-5)  # A/2 for an on-bin cosine, no window
+
+
+def test_frame_split_is_numpys_seed_9778_permutation():
+    config = dataclasses.replace(TINY, train_frames=5, valid_frames=2, test_frames=2)
+    indices = preprocess.split_indices(np.zeros(40, int), config)
+    np.random.seed(9778)
+    order = np.random.permutation(40)
+    np.testing.assert_array_equal(np.concatenate([indices["train"], indices["valid"], indices["test"]]), order[:9])
+
+
+def test_song_split_keeps_songs_apart():
+    song_of_frame = np.repeat(np.arange(6), 10)
+    indices = preprocess.split_indices(song_of_frame, dataclasses.replace(TINY, split="song", train_frames=20,
+                                                                          valid_frames=10, test_frames=10))
+    sets = [set(song_of_frame[indices[name]]) for name in ("train", "valid", "test")]
+    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
+
+
+def test_model_names():
+    assert model_settings("ae1-256") == {"kind": "ae1", "hidden": 256, "noise_std": 0.0}
+    assert model_settings("ae2-1500-16-noise0.25") == {"kind": "ae2", "hidden": 1500, "hidden2": 16, "noise_std": 0.25}
+    for wrong in ("ae1-256-8", "ae2-256", "deep-256-8-noise0.1", "vae-3"):
+        with pytest.raises(ValueError):
+            model_settings(wrong)
+
+
+def test_tied_weights_initialisation_and_summed_loss():
+    from autoencoder_synth.model import build_model, reconstruction_error
+
+    model = build_model(dataclasses.replace(TINY, hidden=16), visible=40)
+    assert model.count_params() == 40 * 16 + 16 + 40  # one W (tied), two biases
+    kernel = model.kernel.numpy()
+    assert np.abs(kernel).max() <= 0.025 and kernel.std() > 0.01  # U(−irange/2, irange/2)
+    x = np.random.default_rng(0).uniform(0, 1, (3, 40)).astype(np.float32)
+    expected = 1 / (1 + np.exp(-(x @ kernel))) @ kernel.T  # linear decoder through Wᵀ, zero biases
+    np.testing.assert_allclose(np.asarray(model(x)), expected, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(reconstruction_error(x, expected)), ((x - expected) ** 2).sum(axis=1), rtol=1e-6)
+
+
+def test_sgd_momentum_is_pylearn2s():
+    import keras
+
+    from autoencoder_synth.model import compile_model
+
+    variable = keras.Variable(np.zeros(2, np.float32))
+    optimizer = keras.optimizers.SGD(0.005, momentum=0.5)
+    increment, theta = np.zeros(2), np.zeros(2)
+    for gradient in (np.array([1.0, -2.0]), np.array([0.5, 0.5])):
+        optimizer.apply_gradients([(gradient.astype(np.float32), variable)])
+        increment = 0.5 * increment - 0.005 * gradient
+        theta += increment
+    np.testing.assert_allclose(variable.numpy(), theta, rtol=1e-6)
+    assert compile_model  # the model compiles with this optimizer (below, end to end)
+
+
+def test_pylearn2_stopping_rule(tmp_path, monkeypatch):
+    import keras
+
+    values = iter([10.0, 9.0, 8.995, 8.99, 8.985, 8.98, 8.975, 7.0])  # epoch 0, then too-small gains from epoch 2 on
+    monkeypatch.setattr(ae_train, "objective", lambda *args, **kwargs: next(values))
+    callback = ae_train.pylearn2_stopping(None, None, dataclasses.replace(TINY, patience=5), tmp_path / "loss.csv")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    callback.set_model(model)
+    callback.on_train_begin()
+    for epoch in range(7):
+        model.layers[0].kernel.assign(np.full((2, 1), float(epoch + 1), np.float32))
+        callback.on_epoch_end(epoch, {"loss": 1.0})
+        if getattr(model, "stop_training", False):
+            break
+    assert epoch == 5 and callback.best == pytest.approx(8.975)  # 5 epochs in a row without a 0.1 % gain
+    callback.on_train_end()
+    np.testing.assert_array_equal(model.layers[0].kernel.numpy(), 6.0)  # the best (lowest) epoch's weights
+
+
+def test_numpy_forward_equals_keras_and_the_unprocessed_gain_is_two_thirds():
+    from autoencoder_synth.model import build_model
+
+    for config in (dataclasses.replace(TINY, hidden=16), dataclasses.replace(TINY, kind="deep", hidden=16, hidden2=4)):
+        model = build_model(config, visible=1025)
+        x = np.random.default_rng(1).uniform(0, 1, (4, 1025)).astype(np.float32)
+        np.testing.assert_allclose(NumpyAutoencoder.from_model(model)(x), np.asarray(model(x)), atol=1e-5)
+    t = np.arange(22050) / 22050
+    signal = 0.3 * np.sin(2 * np.pi * 440 * t)
+    out = Resynthesiser(None, np.ones(1025)).render(signal, processing=False)
+    np.testing.assert_allclose(out[2048:20000], signal[2048:20000] * 2 / 3, atol=1e-9)
+
+
+def test_scripts_end_to_end_and_bad_input(tmp_path):
+    folder = songs(tmp_path / "songs")
+    run = tmp_path / "run"
+    result = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", run,
+                        "--set", "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10")
+    assert result.returncode == 0, result.stderr
+    for model in ("ae1-8", "ae2-8-4", "deep-8-4"):
+        result = run_script("autoencoder_synth.train", "--run", run, "--preset", model, "--set", "max_epochs=3")
+        assert result.returncode == 0, result.stderr
+    result = run_script("autoencoder_synth.generate", "--run", run, "--model", "deep-8-4", "--input", folder / "song0.wav")
+    assert result.returncode == 0, result.stderr
+    info = soundfile.info(run / "deep-8-4" / "generated" / "song0.wav")
+    assert info.samplerate == 22050 and info.frames == (44100 - 2048) // 1024 * 1024 + 2048
+    bad = run_script("autoencoder_synth.train", "--run", run, "--preset", "ae3-8")
+    assert bad.returncode == 2 and "not a model name" in bad.stderr
+    soundfile.write(tmp_path / "rate.wav", np.zeros((4410, 1)) + 0.1, 44100)
+    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav", "--run", tmp_path / "r2")
+    assert bad.returncode == 2 and "44100 Hz" in bad.stderr
+    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", tmp_path / "r3")
+    assert bad.returncode == 2 and "fewer than the 500" in bad.stderr and not (tmp_path / "r3" / "config.json").exists()
+
+
+def test_sweep_trains_the_stages_of_table_3_and_resumes(tmp_path):
+    folder = songs(tmp_path / "songs")
+    run = tmp_path / "run"
+    assert run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", run, "--set",
+                      "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10").returncode == 0
+    from autoencoder_synth import sweep
+
+    assert sweep.cells(3) == [["ae1-256", "ae1-1500"], ["ae2-256-8", "ae2-1500-8"], ["deep-256-8", "deep-1500-8"]]
+    assert len(sweep.cells(1)[0]) == 28 and len(sweep.cells(2)[1]) == 18
+    (run / "ae1-1500").mkdir()
+    (run / "ae1-1500" / "result.json").write_text('{"valid": 1.0}')  # a finished cell is skipped
+    result = run_script("autoencoder_synth.sweep", "--run", run, "--table", "3", "--jobs", "1", "--set", "max_epochs=1")
+    assert result.returncode != 0 and "ae2-1500-8" in result.stdout + result.stderr  # its AE1 was never really trained
+    assert (run / "ae1-256" / "result.json").is_file() and (run / "table3.md").is_file()
