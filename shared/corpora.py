@@ -735,10 +735,20 @@ def add_at(mix, start: int, event) -> None:
         mix[start:stop] += event[:stop - start]
 
 
-def texture_tones(rng, length, rate, s, top_hz):
-    """A melody of harmonic tones with vibrato, one after another (slightly overlapping)."""
+def scatter(length: int, event) -> tuple[np.ndarray, int]:
+    """Events one after another until ``length`` samples are filled; ``event(mix, start)`` adds one at ``start``
+    and returns how far after it the next one starts.  Returns the mix and the number of events."""
     mix, start, count = np.zeros(length), 0, 0
     while start < length:
+        start += event(mix, start)
+        count += 1
+    return mix, count
+
+
+def texture_tones(rng, length, rate, s, top_hz):
+    """A melody of harmonic tones with vibrato, one after another (slightly overlapping)."""
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["note_seconds"]) * rate))
         f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
         depth, vibrato_hz = rng.uniform(*s["vibrato_depth"]), rng.uniform(*s["vibrato_hz"])
@@ -750,15 +760,15 @@ def texture_tones(rng, length, rate, s, top_hz):
         note = wavetable_oscillator(amplitudes, np.cumsum(frequency) / rate)
         note *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), rng.uniform(*s["release_seconds"]))
         add_at(mix, start, rng.uniform(*s["level"]) * note)
-        start += int(n * rng.uniform(*s["advance"]))
-        count += 1
-    return mix, count
+        return int(n * rng.uniform(*s["advance"]))
+
+    return scatter(length, event)
 
 
 def texture_chords(rng, length, rate, s, top_hz):
     """Chords (triads, sevenths, suspensions) of detuned harmonic tones, one after another."""
-    mix, start, count = np.zeros(length), 0, 0
-    while start < length:
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["chord_seconds"]) * rate))
         root = int(rng.integers(s["root_midi_notes"][0], s["root_midi_notes"][1] + 1))
         shape = s["shapes"][int(rng.integers(len(s["shapes"])))]
@@ -770,16 +780,16 @@ def texture_chords(rng, length, rate, s, top_hz):
             k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
             chord += wavetable_oscillator(1.0 / k**tilt, f0 * np.arange(n) / rate + rng.random())
         add_at(mix, start, rng.uniform(*s["level"]) * chord * envelope / len(shape))
-        start += int(n * rng.uniform(*s["advance"]))
-        count += 1
-    return mix, count
+        return int(n * rng.uniform(*s["advance"]))
+
+    return scatter(length, event)
 
 
 def texture_bells(rng, length, rate, s, top_hz):
     """Struck inharmonic bells: partials at fixed non-integer ratios, higher ones dying sooner."""
-    mix, start, count = np.zeros(length), 0, 0
     ratios = np.asarray(s["partial_ratios"])
-    while start < length:
+
+    def event(mix, start):
         f0 = log_uniform(rng, *s["base_hz"])
         tau = rng.uniform(*s["decay_seconds"])
         stretch = rng.uniform(*s["stretch"])
@@ -792,15 +802,15 @@ def texture_bells(rng, length, rate, s, top_hz):
             partial = fade_out(decaying_sine(f0 * ratio, partial_tau, n, rate), n // 4)  # no click where it is cut
             partial[:s["attack_samples"]] *= np.linspace(0.0, 1.0, s["attack_samples"], endpoint=False)
             add_at(mix, start, level * rng.uniform(*s["partial_level"]) * partial)
-        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
-        count += 1
-    return mix, count
+        return int(round(rng.uniform(*s["gap_seconds"]) * rate))
+
+    return scatter(length, event)
 
 
 def texture_plucks(rng, length, rate, s, top_hz):
     """Plucked notes: a bright part (upper harmonics) dying fast over a dark part (lower ones)."""
-    mix, start, count = np.zeros(length), 0, 0
-    while start < length:
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["note_seconds"]) * rate))
         f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
         k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
@@ -813,15 +823,15 @@ def texture_plucks(rng, length, rate, s, top_hz):
                 + wavetable_oscillator(amplitudes - dark, cycles) * np.exp(-t * s["bright_decay_ratio"] / tau))
         note = fade_out(note, min(n, int(round(s["fade_out_seconds"] * rate))))
         add_at(mix, start, rng.uniform(*s["level"]) * note)
-        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
-        count += 1
-    return mix, count
+        return int(round(rng.uniform(*s["gap_seconds"]) * rate))
+
+    return scatter(length, event)
 
 
 def texture_noise_bursts(rng, length, rate, s, top_hz):
     """Band-passed white-noise bursts (random centre and width) with a fast attack and exponential decay."""
-    mix, start, count = np.zeros(length), 0, 0
-    while start < length:
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["burst_seconds"]) * rate))
         centre = log_uniform(rng, *s["centre_hz"])
         half_width = np.sqrt(rng.uniform(*s["width_ratio"]))
@@ -833,9 +843,9 @@ def texture_noise_bursts(rng, length, rate, s, top_hz):
         envelope *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), s["release_seconds"])
         burst *= envelope
         add_at(mix, start, rng.uniform(*s["level"]) * burst / np.max(np.abs(burst)))
-        start += int(round(rng.uniform(*s["gap_seconds"]) * rate))
-        count += 1
-    return mix, count
+        return int(round(rng.uniform(*s["gap_seconds"]) * rate))
+
+    return scatter(length, event)
 
 
 def texture_drums(rng, length, rate, s, top_hz):
@@ -887,8 +897,8 @@ def texture_drums(rng, length, rate, s, top_hz):
 
 def texture_sweeps(rng, length, rate, s, top_hz):
     """Sine and band-limited sawtooth glides (exponential in frequency, up or down)."""
-    mix, start, count = np.zeros(length), 0, 0
-    while start < length:
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["sweep_seconds"]) * rate))
         f_start, f_end = log_uniform(rng, *s["range_hz"]), log_uniform(rng, *s["range_hz"])
         frequency = f_start * (f_end / f_start) ** (np.arange(n) / n)
@@ -899,15 +909,15 @@ def texture_sweeps(rng, length, rate, s, top_hz):
             sweep = np.sin(2 * np.pi * np.cumsum(frequency) / rate)
         sweep *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), rng.uniform(*s["attack_seconds"]))
         add_at(mix, start, rng.uniform(*s["level"]) * sweep)
-        start += int(n * rng.uniform(*s["advance"]))
-        count += 1
-    return mix, count
+        return int(n * rng.uniform(*s["advance"]))
+
+    return scatter(length, event)
 
 
 def texture_fm(rng, length, rate, s, top_hz):
     """Two-operator FM tones (brass-, bell- and clang-like) whose modulation index decays."""
-    mix, start, count = np.zeros(length), 0, 0
-    while start < length:
+
+    def event(mix, start):
         n = int(round(rng.uniform(*s["note_seconds"]) * rate))
         carrier = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
         modulator = carrier * s["ratios"][int(rng.integers(len(s["ratios"])))]
@@ -920,16 +930,16 @@ def texture_fm(rng, length, rate, s, top_hz):
         note *= np.exp(-t / rng.uniform(*s["decay_seconds"]))
         note *= attack_release(n, rate, rng.uniform(*s["attack_seconds"]), s["release_seconds"])
         add_at(mix, start, rng.uniform(*s["level"]) * note)
-        start += int(n * rng.uniform(*s["advance"]))
-        count += 1
-    return mix, count
+        return int(n * rng.uniform(*s["advance"]))
+
+    return scatter(length, event)
 
 
 def texture_buzz(rng, length, rate, s, top_hz):
     """A synth line of band-limited saw, square and pulse waves with a low-pass tilt and tremolo."""
-    mix, start, count = np.zeros(length), 0, 0
     step = 15.0 / rng.uniform(*s["bpm"]) * rate
-    while start < length:
+
+    def event(mix, start):
         n = int(round(step * int(rng.integers(s["steps"][0], s["steps"][1] + 1))))
         f0 = midi_hz(int(rng.integers(s["midi_notes"][0], s["midi_notes"][1] + 1)))
         k = np.arange(1, harmonic_count(f0, top_hz, s["harmonics"]) + 1)
@@ -946,9 +956,9 @@ def texture_buzz(rng, length, rate, s, top_hz):
         note *= 1.0 + rng.uniform(*s["tremolo_depth"]) * np.sin(2 * np.pi * rng.uniform(*s["tremolo_hz"]) * t)
         note *= attack_release(n, rate, s["attack_seconds"], rng.uniform(*s["release_seconds"]))
         add_at(mix, start, rng.uniform(*s["level"]) * note)
-        start += n
-        count += 1
-    return mix, count
+        return n
+
+    return scatter(length, event)
 
 
 def texture_noise(rng, length, rate, s, top_hz):
