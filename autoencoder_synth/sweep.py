@@ -8,7 +8,7 @@ Each cell is one ``python -m autoencoder_synth.train`` process; ``--jobs`` run a
 with a ``result.json`` is done and skipped, so an interrupted sweep resumes where it stopped.
 The table (ours, the paper's in brackets) is printed and written to ``<run>/table<N>.md``.
 
-    python -m autoencoder_synth.sweep --run runs/ae/frames --table 1 [--jobs 2] [--set max_epochs=50]
+    python -m autoencoder_synth.sweep --run runs/ae/frames --table 1 [--jobs 2] [--set max_epochs=50] [--table-only]
 """
 
 from __future__ import annotations
@@ -98,13 +98,14 @@ def main(argv=None) -> None:
     parser.add_argument("--run", required=True, type=Path, help="a preprocessed run (python -m autoencoder_synth.preprocess)")
     parser.add_argument("--table", required=True, type=int, choices=(1, 2, 3))
     parser.add_argument("--jobs", type=int, default=2, help="cells trained at once")
+    parser.add_argument("--table-only", action="store_true", help="write the table from the cells trained so far; train none")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="passed to every cell's training (e.g. max_epochs=50)")
     args = parser.parse_args(argv)
     if not (args.run / "config.json").is_file():
         raise InputError(args.run, "no config.json here: run python -m autoencoder_synth.preprocess first")
     failed = []
-    for stage in cells(args.table):
+    for stage in [] if args.table_only else cells(args.table):
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             failed += [name for name, ok in pool.map(lambda name: train_cell(args.run, name, args.overrides), stage) if not ok]
         if failed:
