@@ -31,6 +31,7 @@ class AutoencoderConfig:
     normalisation: Literal["per-bin", "global"] = "per-bin"  # Q1: per-bin max fit on the training frames, or one max
 
     # --- model (facts §2)
+    model: str = "ae1-256"  # the model ``train`` trains and ``generate`` plays when none is named (the paper's best AE1)
     kind: Literal["ae1", "ae2", "deep"] = "ae1"  # shallow AE; AE2 on AE1's codes; the composed deep AE, fine-tuned
     hidden: int = 256  # HL1
     hidden2: int = 8  # HL2 (ae2, deep)
@@ -52,8 +53,9 @@ class AutoencoderConfig:
 #: Data presets (``preprocess --preset``): the paper's 70,000 frames, and CPU-sized ones.
 PRESETS: dict[str, dict] = {
     "paper": {"corpus": "mma_grooves"},
-    "quick": {"corpus": "tones_noises", "train_frames": 5000, "valid_frames": 1000, "test_frames": 1000},
-    "tiny": {"corpus": "tones_noises", "train_frames": 300, "valid_frames": 100, "test_frames": 100},
+    "quick": {"corpus": "tones_noises", "train_frames": 5000, "valid_frames": 1000, "test_frames": 1000, "max_epochs": 30},
+    "tiny": {"corpus": "tones_noises", "train_frames": 300, "valid_frames": 100, "test_frames": 100, "model": "ae1-16",
+             "max_epochs": 3},
 }
 
 _MODEL = re.compile(r"^(?P<kind>ae1|ae2|deep)-(?P<hidden>\d+)(?:-(?P<hidden2>\d+))?(?:-noise(?P<noise>[0-9.]+))?$")

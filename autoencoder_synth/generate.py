@@ -3,12 +3,15 @@
 The song (left channel, /32768, at 22,050 Hz) is streamed frame by frame through
 :class:`autoencoder_synth.synth.Resynthesiser`: |FFT| → normalise → encoders → decoders →
 × max, the original frame's phase (``--phase vocoder``: accumulated bin-centre phase from a
-seeded random start), Hann × 2/3 overlap-add, clipped, 16-bit at 22,050 Hz.
+seeded random start), Hann × 2/3 overlap-add, clipped, 16-bit at 22,050 Hz.  ``--mode fast``
+computes every frame at once (the same numbers, tested).
 
-    python -m autoencoder_synth.generate --run runs/ae/frames --model ae1-256 --input song.wav
+    python -m autoencoder_synth.generate --run runs/ae/frames --model ae1-256 --input song.wav [--mode fast]
 
-Writes ``<run>/<model>/generated/<song>.wav`` and ``.json`` (what ``shared.evaluate`` compares
-it with: the song itself).  ``ae2-…`` models are played as the stack ``ae1`` + ``ae2``.
+Without ``--model`` it plays the run's ``model`` setting; without ``--input``, the song of the
+run with the most test-split frames.  Writes ``<run>/generated/<model>_<song>[_vocoder][_fast].wav``
+and ``.json`` (what ``shared.evaluate`` compares it with: the song itself, sample-aligned).
+``ae2-…`` models are played as the stack ``ae1`` + ``ae2``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from autoencoder_synth.preprocess import load_song
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 from autoencoder_synth.train import load_trained
 from shared import audio
-from shared.rundir import InputError, add_common_arguments, cli_main, load_config, write_json
+from shared.rundir import InputError, add_common_arguments, cli_main, load_config, read_json, write_json
 
 
 def network_of(run_dir: Path, name: str) -> NumpyAutoencoder:
@@ -36,18 +39,32 @@ def network_of(run_dir: Path, name: str) -> NumpyAutoencoder:
     return network
 
 
-def generate(run_dir, name: str, input_path, phase="original", seed=0) -> dict:
-    run_dir, input_path = Path(run_dir), Path(input_path)
+def default_input(run_dir: Path) -> Path:
+    """The run's song with the most test-split frames (a held-out song when the split is by song)."""
+    inputs = read_json(run_dir / "config.json").get("inputs") or []
+    index_path = run_dir / "data" / "index.npz"
+    if not inputs or not index_path.is_file():
+        raise InputError(run_dir, "no songs recorded for this run: pass --input")
+    with np.load(index_path) as index:
+        return Path(inputs[int(np.bincount(index["test_song"]).argmax())])
+
+
+def generate(run_dir, name: str | None = None, input_path=None, phase="original", seed=0, mode="faithful") -> dict:
+    run_dir = Path(run_dir)
     config, _ = load_config(run_dir, AutoencoderConfig)
+    name = name or config.model
+    input_path = Path(input_path) if input_path else default_input(run_dir)
     signal = load_song(input_path, config)
     if len(signal) < config.fft_size:
         raise InputError(input_path, f"shorter than one frame of {config.fft_size} samples")
     engine = Resynthesiser(network_of(run_dir, name), np.load(run_dir / "data" / "maxvec.npy"), config.fft_size,
                            config.hop, phase, seed)
-    out = engine.render(signal)
-    path = run_dir / name / "generated" / f"{input_path.stem}{'' if phase == 'original' else '_vocoder'}.wav"
+    out = engine.render_fast(signal) if mode == "fast" else engine.render(signal)
+    suffix = ("" if phase == "original" else "_vocoder") + ("" if mode == "faithful" else "_fast")
+    path = run_dir / "generated" / f"{name}_{input_path.stem}{suffix}.wav"
     audio.write_wav(path, audio.float_to_int16(out, scale=32767.0, overflow="clip"), config.sample_rate)
-    summary = {"wav": path.name, "model": name, "phase": phase, "input": str(input_path), "seconds": len(out) / config.sample_rate,
+    summary = {"wav": path.name, "model": name, "phase": phase, "mode": mode, "input": str(input_path),
+               "seconds": len(out) / config.sample_rate,
                "evaluation": {"reference": str(input_path), "reference_label": "the song resynthesised"}}
     write_json(path.with_suffix(".json"), summary)
     return summary
@@ -56,13 +73,15 @@ def generate(run_dir, name: str, input_path, phase="original", seed=0) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.generate", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
-    parser.add_argument("--model", required=True, help="a trained model of the run (ae1-256, ae2-256-8, deep-256-8 …)")
-    parser.add_argument("--input", required=True, type=Path, help="the song to resynthesise")
+    parser.add_argument("--model", help="a trained model of the run (ae1-256, ae2-256-8, deep-256-8 …); default: the run's")
+    parser.add_argument("--input", type=Path, help="the song to resynthesise; default: the run's song with most test frames")
+    parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful",
+                        help="faithful: frame by frame, as the instrument; fast: all frames at once (equal)")
     parser.add_argument("--phase", choices=("original", "vocoder"), default="original")
     parser.add_argument("--seed", type=int, default=0, help="the vocoder's random initial phases")
     args = parser.parse_args(argv)
-    summary = generate(args.run, args.model, args.input, args.phase, args.seed)
-    print(f"wrote {Path(args.run) / args.model / 'generated' / summary['wav']} ({summary['seconds']:.1f} s)")
+    summary = generate(args.run, args.model, args.input, args.phase, args.seed, args.mode)
+    print(f"wrote {Path(args.run) / 'generated' / summary['wav']} ({summary['seconds']:.1f} s)")
 
 
 if __name__ == "__main__":

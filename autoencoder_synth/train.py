@@ -14,6 +14,8 @@ untrained model is a candidate).  For a denoising model the validation objective
 
     python -m autoencoder_synth.train --run runs/ae/frames --preset ae1-256
 
+Without ``--preset`` it trains the run's ``model`` setting (``ae1-256``; ``ae1-16`` for the ``tiny`` data).
+
 Writes ``<run>/<model>/model.keras``, ``loss.csv`` (per epoch, epoch 0 = before training) and
 ``result.json`` (the best validation error, noisy and clean, and the test error).
 """
@@ -154,13 +156,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.train", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser, preset=True)
     args = parser.parse_args(argv)
-    if not args.preset:
-        raise InputError("--preset", "name the model to train: ae1-<HL1>[-noise<std>], ae2-<HL1>-<HL2>, deep-<HL1>-<HL2>")
+    config = load_config(args.run, AutoencoderConfig)[0]
+    args.preset = args.preset or config.model
     try:
         settings = model_settings(args.preset)
     except ValueError as error:
         raise InputError("--preset", str(error)) from None
-    config = load_config(args.run, AutoencoderConfig)[0]
     config = apply_overrides(dataclasses.replace(config, **settings), args.overrides)
     result = train(args.run, config, args.preset, verbose=1)
     print(f"{args.preset}: best validation error {result['valid']:.4f} (clean {result['valid_clean']:.4f}) at epoch "

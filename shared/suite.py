@@ -28,7 +28,7 @@ from shared import corpora, sources
 from shared.rundir import InputError, cli_main
 
 #: Works whose scripts are in place, in the order the suite runs them.
-REGISTERED_WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay")
+REGISTERED_WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth")
 
 
 def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:
@@ -91,7 +91,8 @@ def main(argv=None) -> None:
     for work, run_dir in outputs.items():
         for wav in sorted((run_dir / "generated").glob("*.wav")):
             print(f"  {work}: {wav}")
-        print(f"  {work}: loss per epoch in {run_dir / 'loss.csv'}; criteria in {run_dir / 'metrics.json'}")
+        losses = sorted(run_dir.glob("loss.csv")) or sorted(run_dir.glob("*/loss.csv"))  # autoencoder_synth: one per model
+        print(f"  {work}: loss per epoch in {', '.join(map(str, losses))}; criteria in {run_dir / 'metrics.json'}")
     print(f"Report: {report_dir / 'report.md'}\nListening page: {(report_dir / 'index.html').resolve()}")
 
 

@@ -127,6 +127,19 @@ def test_numpy_forward_equals_keras_and_the_unprocessed_gain_is_two_thirds():
     np.testing.assert_allclose(out[2048:20000], signal[2048:20000] * 2 / 3, atol=1e-9)
 
 
+def test_fast_render_equals_the_stream():
+    rng = np.random.default_rng(1)
+    kernel = rng.uniform(-0.025, 0.025, (1025, 16))
+    network = NumpyAutoencoder([(kernel, rng.normal(0, 0.1, 16), rng.normal(0, 0.01, 1025), kernel.T, "linear")])
+    signal = rng.uniform(-0.5, 0.5, 20000)
+    multipliers = rng.uniform(0, 2, 16)
+    for phase, hop in (("original", 1024), ("vocoder", 1024), ("original", 512)):
+        engine = Resynthesiser(network, np.full(1025, 0.01), 2048, hop, phase, seed=3)
+        fast = engine.render_fast(signal, multipliers)
+        np.testing.assert_allclose(engine.render(signal, multipliers), fast, atol=1e-9)
+        assert np.abs(fast).max() > 0.01
+
+
 def test_scripts_end_to_end_and_bad_input(tmp_path):
     folder = songs(tmp_path / "songs")
     run = tmp_path / "run"
@@ -136,10 +149,16 @@ def test_scripts_end_to_end_and_bad_input(tmp_path):
     for model in ("ae1-8", "ae2-8-4", "deep-8-4"):
         result = run_script("autoencoder_synth.train", "--run", run, "--preset", model, "--set", "max_epochs=3")
         assert result.returncode == 0, result.stderr
-    result = run_script("autoencoder_synth.generate", "--run", run, "--model", "deep-8-4", "--input", folder / "song0.wav")
-    assert result.returncode == 0, result.stderr
-    info = soundfile.info(run / "deep-8-4" / "generated" / "song0.wav")
-    assert info.samplerate == 22050 and info.frames == (44100 - 2048) // 1024 * 1024 + 2048
+    for mode in ("faithful", "fast"):
+        result = run_script("autoencoder_synth.generate", "--run", run, "--model", "deep-8-4", "--input", folder / "song0.wav",
+                            "--mode", mode)
+        assert result.returncode == 0, result.stderr
+    faithful, rate = soundfile.read(run / "generated" / "deep-8-4_song0.wav", dtype="int16")
+    fast, _ = soundfile.read(run / "generated" / "deep-8-4_song0_fast.wav", dtype="int16")
+    assert rate == 22050 and len(faithful) == (44100 - 2048) // 1024 * 1024 + 2048
+    assert np.abs(faithful.astype(int) - fast).max() <= 1  # float rounding may move a sample by one step
+    result = run_script("autoencoder_synth.generate", "--run", run)  # the run's model (tiny: ae1-16) on a test-split song
+    assert result.returncode != 0 and "ae1-16" in result.stderr  # not trained in this run
     bad = run_script("autoencoder_synth.train", "--run", run, "--preset", "ae3-8")
     assert bad.returncode == 2 and "not a model name" in bad.stderr
     soundfile.write(tmp_path / "rate.wav", np.zeros((4410, 1)) + 0.1, 44100)

@@ -51,6 +51,13 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     scored = {output["name"]: output for output in json.loads((dreaming / "metrics.json").read_text())["outputs"]}
     assert {row["id"]: row["value"] for row in scored["tiny_same_20"]["criteria"]["dreaming"]}.keys() == {"C1", "C2", "C3"}
     assert scored["tiny_same_20"]["source_numbers"] == {}  # tiny reproduces no Audio Example
+    autoencoder = tmp_path / "runs" / "autoencoder_synth" / "tiny"
+    names = sorted(wav.name for wav in (autoencoder / "generated").glob("*.wav"))
+    assert len(names) == 2 and names[0].startswith("ae1-16_") and names[1] == names[0][:-4] + "_fast.wav"
+    scored = json.loads((autoencoder / "metrics.json").read_text())["outputs"]
+    for output in scored:  # compared with the song it resynthesises
+        rows = {row["id"]: row["value"] for row in output["criteria"]["autoencoder_synth"]}
+        assert rows["reconstruction_error"] is not None and rows["si_sdr_db"] is not None
     page = tmp_path / "runs" / "report" / "index.html"
     assert page.is_file() and (tmp_path / "runs" / "report" / "report.csv").is_file()
     assert str(page.resolve()) in result.stdout
