@@ -20,7 +20,7 @@ class AutoencoderConfig:
 
     # --- features and data (facts §1)
     sample_rate: int = 22050  # the paper's rate; the original assumed it (no resampling)
-    resample: bool = False  # ours: convert files at another rate
+    resample: bool = True  # ours: convert a file at another rate, with a notice (the original assumed 22,050 Hz); false: refuse it
     fft_size: int = 2048  # rectangular 2048-point frames → 1025 bins (Q11: the training front end had no window)
     hop: int = 1024  # Q9: the hop of the paper's data is not recorded; 1024 in every surviving config
     train_frames: int = 50000

@@ -17,6 +17,7 @@ Writes ``data/{train,valid,test}.npy`` (float32, normalised), ``data/maxvec.npy`
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +31,15 @@ SPLITS = ("train", "valid", "test")
 
 
 def load_song(path, config: AutoencoderConfig) -> np.ndarray:
-    """The left channel as int16 / 32768 (bregman's WavOpen), at ``config.sample_rate``."""
+    """The left channel as int16 / 32768 (bregman's WavOpen), at ``config.sample_rate`` (another rate is resampled,
+    with a notice on stderr, unless ``resample`` is false)."""
     read = audio.read_audio(path, dtype="int16", purpose="a song")
     signal = audio.left_channel(read.samples).astype(np.float64) / 32768.0  # faithful: left channel, /32768
     if read.rate != config.sample_rate:
         if not config.resample:
-            raise InputError(path, f"sample rate {read.rate} Hz, but the features are at {config.sample_rate} Hz: add "
-                             "--set resample=true to convert it")
+            raise InputError(path, f"sample rate {read.rate} Hz, but the features are at {config.sample_rate} Hz "
+                             "(resample=false)")
+        print(f"notice: {path}: resampled from {read.rate} Hz to {config.sample_rate} Hz", file=sys.stderr)
         signal = audio.resample(signal, read.rate, config.sample_rate)
     return signal
 

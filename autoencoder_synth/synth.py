@@ -56,30 +56,56 @@ class NumpyAutoencoder:
         return self.decode(code if multipliers is None else code * multipliers)
 
 
+def hann(fft_size: int) -> np.ndarray:
+    """The periodic Hann window."""
+    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft_size) / fft_size)
+
+
 def synthesis_window(fft_size: int) -> np.ndarray:
     """Periodic Hann × 2/3 (the original's synthesis window)."""
-    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(fft_size) / fft_size)) * (2.0 / 3.0)
+    return hann(fft_size) * (2.0 / 3.0)
 
 
 class Resynthesiser:
-    """Streaming analysis → model → overlap-add, one hop of output per frame (``process``)."""
+    """Streaming analysis → model → overlap-add, one hop of output per frame (``process``).
 
-    def __init__(self, network: NumpyAutoencoder | None, maxvec, fft_size=2048, hop=1024, phase="original", seed=0):
+    ``analysis="hann"`` windows the analysis frames with a periodic Hann (the paper-era
+    interface, a mismatch with the training features, Q11): at hop N/4 the Hann × Hann × 2/3
+    overlap-add then sums to exactly 1.
+    """
+
+    def __init__(self, network: NumpyAutoencoder | None, maxvec, fft_size=2048, hop=1024, phase="original", seed=0,
+                 analysis="rect"):
         self.network, self.maxvec = network, np.asarray(maxvec, dtype=np.float64)
         self.fft_size, self.hop, self.phase_mode = fft_size, hop, phase
         self.window = synthesis_window(fft_size)
+        self.analysis = None if analysis == "rect" else hann(fft_size)
         bins = fft_size // 2 + 1
         self.advance = 2 * np.pi * hop * np.arange(bins) / fft_size
         self.phase = np.random.default_rng(seed).uniform(-np.pi, np.pi, bins)  # the vocoder's random start
         self.overlap = np.zeros(fft_size - hop)
+        self.magnitude = None  # the last frame's magnitude, after the model
+
+    def spectrum(self, frames):
+        """|F| and angle(F) of F = rfft(frame · analysis window) / N, for one frame or a stack."""
+        spectra = np.fft.rfft(frames if self.analysis is None else frames * self.analysis, axis=-1) / self.fft_size
+        return np.abs(spectra), np.angle(spectra)
 
     def process(self, frame, multipliers=None, processing=True) -> np.ndarray:
-        """One rectangular frame of ``fft_size`` samples → ``hop`` output samples."""
-        spectrum = np.fft.rfft(frame) / self.fft_size
-        magnitude, phase = np.abs(spectrum), np.angle(spectrum)
+        """One frame of ``fft_size`` samples → ``hop`` output samples."""
+        magnitude, phase = self.spectrum(np.asarray(frame, dtype=np.float64))
         if processing and self.network is not None:
             magnitude = self.network(magnitude / self.maxvec, multipliers) * self.maxvec  # faithful (Q10): no clipping
-        if self.phase_mode == "vocoder":
+        return self.overlap_add(magnitude, phase)
+
+    def process_code(self, code) -> np.ndarray:
+        """No input: the innermost code decoded (× max), vocoder phase, overlap-added → ``hop`` samples."""
+        return self.overlap_add(self.network.decode(np.asarray(code, dtype=np.float64)) * self.maxvec, None)
+
+    def overlap_add(self, magnitude, phase) -> np.ndarray:
+        """N·irfft(|X|·e^{iφ}) × the synthesis window, overlap-added at the hop, clipped (φ = None: the vocoder's)."""
+        self.magnitude = magnitude
+        if self.phase_mode == "vocoder" or phase is None:
             self.phase = np.angle(np.exp(1j * (self.phase + self.advance)))
             phase = self.phase
         samples = self.fft_size * np.fft.irfft(magnitude * np.exp(1j * phase), self.fft_size) * self.window
@@ -108,8 +134,7 @@ class Resynthesiser:
         frames = self.frames(signal)
         if not len(frames):
             return np.zeros(0)
-        spectra = np.fft.rfft(frames, axis=1) / self.fft_size
-        magnitude, phase = np.abs(spectra), np.angle(spectra)
+        magnitude, phase = self.spectrum(frames)
         if processing and self.network is not None:
             magnitude = self.network(magnitude / self.maxvec, multipliers) * self.maxvec
         if self.phase_mode == "vocoder":

@@ -163,7 +163,10 @@ def test_scripts_end_to_end_and_bad_input(tmp_path):
     assert bad.returncode == 2 and "not a model name" in bad.stderr
     soundfile.write(tmp_path / "rate.wav", np.zeros((4410, 1)) + 0.1, 44100)
     bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav", "--run", tmp_path / "r2")
-    assert bad.returncode == 2 and "44100 Hz" in bad.stderr
+    assert bad.returncode == 2 and "resampled from 44100 Hz to 22050 Hz" in bad.stderr and "fewer than the 500" in bad.stderr
+    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav", "--run", tmp_path / "r2",
+                     "--set", "resample=false")
+    assert bad.returncode == 2 and "sample rate 44100 Hz" in bad.stderr
     bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", tmp_path / "r3")
     assert bad.returncode == 2 and "fewer than the 500" in bad.stderr and not (tmp_path / "r3" / "config.json").exists()
 

@@ -1,0 +1,118 @@
+"""The engine of Sarroff & Casey's instrument (``PlayStreaming``; facts §4.3, §8): pure DSP, one hop of audio per block.
+
+Each block: the control changes due are applied to the :class:`~autoencoder_synth.controls.ControlState`
+(all of them, Q12/Q14), then one frame of the input (the file at the play position, or the
+rolling line-in buffer) goes through :class:`~autoencoder_synth.synth.Resynthesiser`: |FFT| →
+÷ max → encoders → × the per-unit multipliers at the innermost layer → decoders → × max →
+the frame's phase (or the vocoder's) → Hann × 2/3 overlap-add → ``hop`` samples, clipped.
+With processing off (the original's start state) the frame passes unprocessed: 2/3 of the
+input with the rectangular analysis.  ``no input`` (the paper's announced mode, §4 of the
+paper): no encoder; the innermost code is ``base × multipliers`` (``base`` = 1 by default,
+so a fader sets a unit's activation directly), decoded every block, vocoder phase.
+
+The same object serves the live player (``play.py``, in the audio callback) and the offline
+render (:func:`render`), so the tests of one are tests of the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
+
+
+class Instrument:
+    """Input + control state + model → one block of ``hop`` samples per :meth:`next_block`."""
+
+    def __init__(self, network: NumpyAutoencoder, maxvec, state, signal=None, fft_size=2048, hop=1024, phase="original",
+                 analysis="rect", seed=0, loop=False, line_in=False, base_code=None):
+        no_input = signal is None and not line_in
+        self.engine = Resynthesiser(network, maxvec, fft_size, hop, "vocoder" if no_input else phase, seed, analysis)
+        self.network, self.state, self.loop, self.no_input = network, state, loop, no_input
+        self.signal = None if signal is None else np.asarray(signal, dtype=np.float64)
+        self.buffer = np.zeros(fft_size) if line_in else None  # the rolling line-in frame
+        self.base = np.ones(network.code_size) if base_code is None else np.asarray(base_code, dtype=np.float64)
+        self.position = 0  # the next frame's first sample in the file
+        self.ended = False  # the input ran out (not looping)
+
+    @property
+    def hop(self) -> int:
+        return self.engine.hop
+
+    def handle(self, events) -> None:
+        """React to the control state's events: Stop rewinds the file."""
+        if "rewind" in events:
+            self.position = 0
+
+    def feed(self, samples) -> None:
+        """Line in: push ``hop`` new input samples into the rolling frame."""
+        self.buffer = np.concatenate([self.buffer[len(samples):], np.asarray(samples, dtype=np.float64)])
+
+    def next_block(self):
+        """The next ``hop`` output samples; None once the input has ended (not looping) or Cycle quit."""
+        if not self.state.running or self.ended:
+            return None
+        if not self.state.playing:  # paused: silence, the position held
+            return np.zeros(self.hop)
+        multipliers = self.state.multipliers()
+        if self.no_input:
+            return self.engine.process_code(self.base * multipliers)
+        if self.buffer is not None:
+            frame = self.buffer
+        else:
+            size = self.engine.fft_size
+            if self.position + size > len(self.signal):  # Q16: the original repeated a block and looped; we stop or loop
+                if not self.loop or len(self.signal) < size:
+                    self.ended = True
+                    return None
+                self.position = 0
+            frame = self.signal[self.position:self.position + size]
+            self.position += self.hop
+        return self.engine.process(frame, multipliers, self.state.processing)
+
+    def tail(self) -> np.ndarray:
+        """What the overlap-add still holds after the last block."""
+        return np.clip(self.engine.overlap, -1.0, 1.0)
+
+
+def render(instrument: Instrument, events_by_frame: dict, max_blocks=None, progress=None) -> tuple[np.ndarray, dict]:
+    """Offline: apply each block's automation events, then compute the block, until the input ends (then the
+    overlap tail is appended), Cycle quits or ``max_blocks``.  Returns (samples, summary)."""
+    if max_blocks is None and (instrument.no_input or instrument.loop or instrument.buffer is not None):
+        raise ValueError("an endless input (no input, loop, line in) needs max_blocks")
+    blocks, applied, last = [], 0, max(events_by_frame, default=-1)
+    while max_blocks is None or len(blocks) < max_blocks:
+        for event in events_by_frame.get(len(blocks), ()):
+            instrument.handle(instrument.state.apply_cc(event.control, event.value, event.channel))
+            applied += 1
+        if not instrument.state.playing and len(blocks) >= last and max_blocks is None:
+            break  # stopped or paused for good: nothing left to press Play
+        block = instrument.next_block()
+        if block is None:
+            break
+        blocks.append(block)
+        if progress is not None:
+            progress(len(blocks))
+    if instrument.ended:
+        blocks.append(instrument.tail())
+    later = sum(len(events) for frame, events in events_by_frame.items() if frame >= len(blocks))
+    summary = {"blocks": len(blocks), "events_applied": applied, "events_after_the_end": later,
+               "ignored": instrument.state.ignored, "ended_by": "input end" if instrument.ended else
+               ("cycle" if not instrument.state.running else "stop" if not instrument.state.playing else "length")}
+    return (np.concatenate(blocks) if blocks else np.zeros(0)), summary
+
+
+def load_network(model_dir) -> tuple[NumpyAutoencoder, Path]:
+    """The numpy forward of a trained model folder (``<run>/<model>``) and its run folder; an AE2 is stacked under its AE1."""
+    from autoencoder_synth.generate import network_of
+    from shared.rundir import InputError
+
+    model_dir = Path(model_dir)
+    if not (model_dir / "model.keras").is_file():
+        raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. runs/ae/frames/ae1-256")
+    run_dir = model_dir.parent
+    if not (run_dir / "data" / "maxvec.npy").is_file():
+        raise InputError(run_dir, "no data/maxvec.npy beside the model: the model folder must sit in its preprocessed run")
+    return network_of(run_dir, model_dir.name), run_dir
