@@ -4,8 +4,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages behind the real corpora (../shared/facts/data_sources.md) and the listening-page browser test (chromium).
-DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma
+# Debian packages behind the real corpora (../shared/facts/data_sources.md), the listening-page browser test (chromium)
+# and the instrument's audio output (libportaudio2, for sounddevice).
+DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2
 
 .PHONY: reproduce test corpora system-deps venv
 
@@ -18,7 +19,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,realtime]'
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed

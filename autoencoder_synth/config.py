@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Optional
 
 
@@ -57,6 +58,16 @@ PRESETS: dict[str, dict] = {
     "tiny": {"corpus": "tones_noises", "train_frames": 300, "valid_frames": 100, "test_frames": 100, "model": "ae1-16",
              "max_epochs": 3},
 }
+
+#: A short recorded performance shipped with the instrument (``play --automation``); ``make reproduce`` renders it.
+EXAMPLE_AUTOMATION = Path(__file__).resolve().parent / "examples" / "moves.jsonl"
+
+
+def suite_stages(run_dir: Path) -> list[list[str]]:
+    """What ``shared.suite`` runs after the common stages: the instrument, rendered offline from the example automation."""
+    return [["play", "--model", str(run_dir), "--automation", str(EXAMPLE_AUTOMATION),
+             "--render", str(run_dir / "generated" / "instrument_moves.wav")]]
+
 
 _MODEL = re.compile(r"^(?P<kind>ae1|ae2|deep)-(?P<hidden>\d+)(?:-(?P<hidden2>\d+))?(?:-noise(?P<noise>[0-9.]+))?$")
 

@@ -16,6 +16,8 @@ render (:func:`render`), so the tests of one are tests of the other.
 
 from __future__ import annotations
 
+import queue
+import time
 from pathlib import Path
 
 import numpy as np
@@ -42,9 +44,10 @@ class Instrument:
         return self.engine.hop
 
     def handle(self, events) -> None:
-        """React to the control state's events: Stop rewinds the file."""
+        """React to the control state's events: Stop rewinds the file and empties the overlap-add."""
         if "rewind" in events:
             self.position = 0
+            self.engine.overlap[:] = 0.0
 
     def feed(self, samples) -> None:
         """Line in: push ``hop`` new input samples into the rolling frame."""
@@ -77,39 +80,92 @@ class Instrument:
         return np.clip(self.engine.overlap, -1.0, 1.0)
 
 
-def render(instrument: Instrument, events_by_frame: dict, max_blocks=None, progress=None) -> tuple[np.ndarray, dict]:
-    """Offline: apply each block's automation events, then compute the block, until the input ends (then the
-    overlap tail is appended), Cycle quits or ``max_blocks``.  Returns (samples, summary)."""
+class Session:
+    """One live performance: the messages received (MIDI and OSC threads put them on ``pending``), the automation,
+    and :meth:`step`, what the audio callback runs for each block."""
+
+    def __init__(self, instrument: Instrument, automation: dict | None = None, period: float = np.inf):
+        self.instrument, self.automation, self.period = instrument, automation or {}, period
+        self.pending: queue.SimpleQueue = queue.SimpleQueue()
+        self.recorded: list[tuple[int, int, int, int]] = []  # (block, channel, control, value) of each MIDI CC received
+        self.blocks = self.underruns = self.late = 0
+
+    def drain(self) -> None:
+        """Apply every pending message, in order (the original handled the last MIDI event of each poll: Q12)."""
+        state = self.instrument.state
+        while True:
+            try:
+                item = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            if item[0] == "midi":
+                message = item[1]
+                if getattr(message, "type", None) == "control_change":
+                    self.recorded.append((self.blocks, message.channel + 1, message.control, message.value))
+                self.instrument.handle(state.apply_message(message))
+            else:
+                self.instrument.handle(state.apply_osc(item[1], *item[2]))
+
+    def apply_due(self) -> None:
+        """Every pending message, then the automation events due at this block."""
+        self.drain()
+        for event in self.automation.get(self.blocks, ()):
+            self.instrument.handle(self.instrument.state.apply_cc(event.control, event.value, event.channel))
+
+    def step(self, outdata, underflow=False, indata=None, applied=False) -> bool:
+        """Fill ``outdata`` (hop × 1) with the next block; False once the instrument has finished."""
+        started = time.perf_counter()
+        self.underruns += bool(underflow)
+        if not applied:
+            self.apply_due()
+        if indata is not None:
+            self.instrument.feed(indata[:, 0])
+        block = self.instrument.next_block()
+        self.blocks += 1
+        if block is None:
+            outdata.fill(0)
+            return False
+        outdata[:, 0] = block
+        self.late += time.perf_counter() - started > self.period
+        return True
+
+
+def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tuple[np.ndarray, dict]:
+    """Offline: the live session's steps with the automation as the only input, until the input ends (then the overlap
+    tail is appended), Cycle quits, Stop with no later event, or ``max_blocks``.  Returns (samples, summary)."""
     if max_blocks is None and (instrument.no_input or instrument.loop or instrument.buffer is not None):
         raise ValueError("an endless input (no input, loop, line in) needs max_blocks")
-    blocks, applied, last = [], 0, max(events_by_frame, default=-1)
+    session, blocks, last = Session(instrument, events_by_frame), [], max(events_by_frame, default=-1)
+    buffer = np.zeros((instrument.hop, 1))
     while max_blocks is None or len(blocks) < max_blocks:
-        for event in events_by_frame.get(len(blocks), ()):
-            instrument.handle(instrument.state.apply_cc(event.control, event.value, event.channel))
-            applied += 1
-        if not instrument.state.playing and len(blocks) >= last and max_blocks is None:
-            break  # stopped or paused for good: nothing left to press Play
-        block = instrument.next_block()
-        if block is None:
+        session.apply_due()
+        if max_blocks is None and not instrument.state.playing and len(blocks) >= last:
+            break  # stopped or paused for good: no event left to press Play
+        if not session.step(buffer, applied=True):
             break
-        blocks.append(block)
-        if progress is not None:
-            progress(len(blocks))
+        blocks.append(buffer[:, 0].copy())
     if instrument.ended:
         blocks.append(instrument.tail())
-    later = sum(len(events) for frame, events in events_by_frame.items() if frame >= len(blocks))
-    summary = {"blocks": len(blocks), "events_applied": applied, "events_after_the_end": later,
-               "ignored": instrument.state.ignored, "ended_by": "input end" if instrument.ended else
-               ("cycle" if not instrument.state.running else "stop" if not instrument.state.playing else "length")}
+    state = instrument.state
+    summary = {"blocks": len(blocks), "events": sum(map(len, events_by_frame.values())),
+               "events_after_the_end": sum(len(events) for frame, events in events_by_frame.items() if frame >= session.blocks),
+               "ignored": state.ignored, "ended_by": "input end" if instrument.ended else "cycle" if not state.running
+               else "stop" if not state.playing else "length"}
     return (np.concatenate(blocks) if blocks else np.zeros(0)), summary
 
 
 def load_network(model_dir) -> tuple[NumpyAutoencoder, Path]:
-    """The numpy forward of a trained model folder (``<run>/<model>``) and its run folder; an AE2 is stacked under its AE1."""
+    """The numpy forward of a trained model folder (``<run>/<model>``, or a run: its ``model`` setting) and its run
+    folder; an AE2 is stacked under its AE1."""
     from autoencoder_synth.generate import network_of
     from shared.rundir import InputError
 
     model_dir = Path(model_dir)
+    if not (model_dir / "model.keras").is_file() and (model_dir / "config.json").is_file():  # a run: its model setting
+        from autoencoder_synth.config import AutoencoderConfig
+        from shared.rundir import load_config
+
+        model_dir = model_dir / load_config(model_dir, AutoencoderConfig)[0].model
     if not (model_dir / "model.keras").is_file():
         raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. runs/ae/frames/ae1-256")
     run_dir = model_dir.parent

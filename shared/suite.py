@@ -32,12 +32,15 @@ REGISTERED_WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_syn
 
 
 def stages(work: str, preset: str, corpus_dir: Path, run_dir: Path) -> list[list[str]]:
-    """The command lines of one work's run: preprocess, train, generate faithful and fast."""
+    """The command lines of one work's run: preprocess, train, generate faithful and fast, then any the work's
+    ``config.suite_stages(run_dir)`` adds (autoencoder_synth: the instrument's offline render)."""
+    extra = getattr(importlib.import_module(f"{work}.config"), "suite_stages", lambda run: [])
     return [
         ["preprocess", "--preset", preset, "--input", str(corpus_dir), "--run", str(run_dir)],
         ["train", "--run", str(run_dir)],
         ["generate", "--run", str(run_dir), "--mode", "faithful"],
         ["generate", "--run", str(run_dir), "--mode", "fast"],
+        *extra(run_dir),
     ]
 
 

@@ -53,7 +53,8 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     assert scored["tiny_same_20"]["source_numbers"] == {}  # tiny reproduces no Audio Example
     autoencoder = tmp_path / "runs" / "autoencoder_synth" / "tiny"
     names = sorted(wav.name for wav in (autoencoder / "generated").glob("*.wav"))
-    assert len(names) == 2 and names[0].startswith("ae1-16_") and names[1] == names[0][:-4] + "_fast.wav"
+    assert len(names) == 3 and names[0].startswith("ae1-16_") and names[1] == names[0][:-4] + "_fast.wav"
+    assert names[2] == "instrument_moves.wav"  # the shipped automation, rendered through the instrument
     scored = json.loads((autoencoder / "metrics.json").read_text())["outputs"]
     for output in scored:  # compared with the song it resynthesises
         rows = {row["id"]: row["value"] for row in output["criteria"]["autoencoder_synth"]}
