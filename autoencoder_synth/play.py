@@ -87,13 +87,13 @@ def build(args):
 
 
 def render_offline(args) -> None:
+    if args.line_in:
+        raise InputError("--line-in", "a live option: an offline render reads --input")
     instrument, config, input_path = build(args)
     events = read_automation(args.automation, config.sample_rate, config.hop) if args.automation else []
     max_blocks = None if args.seconds is None else int(np.ceil(args.seconds * config.sample_rate / config.hop))
-    if max_blocks is None and (args.no_input or args.loop or args.line_in):
+    if max_blocks is None and (args.no_input or args.loop):
         raise InputError("--seconds", "an offline render with --no-input or --loop needs a length in seconds")
-    if args.line_in:
-        raise InputError("--line-in", "a live option: an offline render reads --input")
     samples, summary = render(instrument, events_by_frame(events), max_blocks)
     out = Path(args.render)
     audio.write_wav(out, audio.float_to_int16(samples, scale=32767.0, overflow="clip"), config.sample_rate)
@@ -109,14 +109,16 @@ def render_offline(args) -> None:
 
 
 class StatusDisplay:
-    """The paper's info window as terminal text, redrawn in place (no clearing, so no flicker) when it changes."""
+    """The paper's info window as terminal text, redrawn in place (no clearing, so no flicker) when it changes;
+    not on a terminal, printed at most once a second."""
 
     def __init__(self, stream=sys.stdout):
-        self.stream, self.tty, self.last = stream, stream.isatty(), None
+        self.stream, self.tty, self.last, self.shown = stream, stream.isatty(), None, -np.inf
 
     def show(self, lines: list[str]) -> None:
-        if lines == self.last:
+        if lines == self.last or (not self.tty and time.monotonic() - self.shown < 1.0):
             return
+        self.shown = time.monotonic()
         if self.tty:  # cursor home, each line overwritten and cleared to its end, the rest of the screen cleared
             text = ("\x1b[?25l" if self.last is None else "") + "\x1b[H" + "".join(f"{line}\x1b[K\n" for line in lines) + "\x1b[J"
         else:

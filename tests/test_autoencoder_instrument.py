@@ -195,3 +195,24 @@ def test_live_osc_messages_reach_the_session():
         assert session.instrument.state.gain[3] == pytest.approx(0.25) and session.instrument.state.processing
     finally:
         server.shutdown()
+
+
+def test_status_display_redraws_in_place_on_a_terminal():
+    import io
+
+    from autoencoder_synth.play import StatusDisplay
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    display, state = StatusDisplay(screen), ControlState(UNITS)
+    display.show(state.status_lines())
+    display.show(state.status_lines())  # unchanged: nothing written
+    state.apply_cc(0, 0)
+    display.show(state.status_lines())
+    display.close()
+    text = screen.getvalue()
+    assert text.count("\x1b[H") == 2 and "\x1b[2J" not in text  # cursor home, never a cleared screen (no flicker)
+    assert "Bank 1 of 2" in text and "0.000" in text and text.endswith("\x1b[?25h")
