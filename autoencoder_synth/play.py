@@ -169,7 +169,7 @@ def play_live(args) -> None:
     try:
         import sounddevice
     except (ImportError, OSError) as error:
-        raise InputError("sounddevice", f"live audio is unavailable ({error}); install the realtime extra and "
+        raise InputError("audio output", f"live audio is unavailable ({error}); install the realtime extra and "
                          "PortAudio, or render offline with --automation … --render out.wav") from None
     instrument, config, input_path = build(args)
     state = instrument.state
