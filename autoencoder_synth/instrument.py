@@ -22,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from autoencoder_synth.config import AutoencoderConfig
+from autoencoder_synth.generate import network_of
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
+from shared.rundir import InputError, load_config
 
 
 class Instrument:
@@ -88,7 +91,7 @@ class Session:
         self.instrument, self.automation, self.period = instrument, automation or {}, period
         self.pending: queue.SimpleQueue = queue.SimpleQueue()
         self.recorded: list[tuple[int, int, int, int]] = []  # (block, channel, control, value) of each MIDI CC received
-        self.blocks = self.underruns = self.late = 0
+        self.blocks = self.underruns = self.late = self.applied = 0  # applied: automation events
 
     def drain(self) -> None:
         """Apply every pending message, in order (the original handled the last MIDI event of each poll: Q12)."""
@@ -111,6 +114,7 @@ class Session:
         self.drain()
         for event in self.automation.get(self.blocks, ()):
             self.instrument.handle(self.instrument.state.apply_cc(event.control, event.value, event.channel))
+            self.applied += 1
 
     def step(self, outdata, underflow=False, indata=None, applied=False) -> bool:
         """Fill ``outdata`` (hop × 1) with the next block; False once the instrument has finished."""
@@ -147,8 +151,7 @@ def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tu
     if instrument.ended:
         blocks.append(instrument.tail())
     state = instrument.state
-    summary = {"blocks": len(blocks), "events": sum(map(len, events_by_frame.values())),
-               "events_after_the_end": sum(len(events) for frame, events in events_by_frame.items() if frame >= session.blocks),
+    summary = {"blocks": len(blocks), "events": sum(map(len, events_by_frame.values())), "events_applied": session.applied,
                "ignored": state.ignored, "ended_by": "input end" if instrument.ended else "cycle" if not state.running
                else "stop" if not state.playing else "length"}
     return (np.concatenate(blocks) if blocks else np.zeros(0)), summary
@@ -157,14 +160,8 @@ def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tu
 def load_network(model_dir) -> tuple[NumpyAutoencoder, Path]:
     """The numpy forward of a trained model folder (``<run>/<model>``, or a run: its ``model`` setting) and its run
     folder; an AE2 is stacked under its AE1."""
-    from autoencoder_synth.generate import network_of
-    from shared.rundir import InputError
-
     model_dir = Path(model_dir)
     if not (model_dir / "model.keras").is_file() and (model_dir / "config.json").is_file():  # a run: its model setting
-        from autoencoder_synth.config import AutoencoderConfig
-        from shared.rundir import load_config
-
         model_dir = model_dir / load_config(model_dir, AutoencoderConfig)[0].model
     if not (model_dir / "model.keras").is_file():
         raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. runs/ae/frames/ae1-256")

@@ -103,8 +103,8 @@ def render_offline(args) -> None:
     if input_path is not None:  # what shared.evaluate compares the render with
         summary["evaluation"] = {"reference": str(input_path), "reference_label": "the input, played through the instrument"}
     write_json(out.with_suffix(".json"), summary)
-    applied = summary["events"] - summary["events_after_the_end"]
-    print(f"wrote {out} ({summary['seconds']:.1f} s, {summary['blocks']} blocks, {applied} control changes applied, "
+    print(f"wrote {out} ({summary['seconds']:.1f} s, {summary['blocks']} blocks, {summary['events_applied']} of "
+          f"{summary['events']} control changes applied, "
           f"ended by {summary['ended_by']})")
 
 

@@ -105,7 +105,7 @@ def test_stop_and_cycle_end_an_offline_render():
     assert not out[4 * 1024:6 * 1024].any()  # stopped: silence
     np.testing.assert_array_equal(out[6 * 1024:8 * 1024], out[:2 * 1024])  # from the start again, the overlap cleared
     _, summary = render(instrument(noise()), events_by_frame([cc(3, 46), cc(50, 0)]))
-    assert summary["ended_by"] == "cycle" and summary["blocks"] == 3 and summary["events_after_the_end"] == 1
+    assert summary["ended_by"] == "cycle" and summary["blocks"] == 3 and summary["events_applied"] == 1
 
 
 @pytest.fixture(scope="module")
