@@ -104,8 +104,7 @@ def render_offline(args) -> None:
         summary["evaluation"] = {"reference": str(input_path), "reference_label": "the input, played through the instrument"}
     write_json(out.with_suffix(".json"), summary)
     print(f"wrote {out} ({summary['seconds']:.1f} s, {summary['blocks']} blocks, {summary['events_applied']} of "
-          f"{summary['events']} control changes applied, "
-          f"ended by {summary['ended_by']})")
+          f"{summary['events']} control changes applied, ended by {summary['ended_by']})")
 
 
 class StatusDisplay:
