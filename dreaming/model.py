@@ -43,8 +43,9 @@ class DreamingNetwork(keras.Model):
         super().__init__(**kwargs)
         self.approach, self.units, self.rows, self.stddev, self.input_keep, self.seed = (
             approach, units, rows, stddev, input_keep, seed)
-        uniform = keras.initializers.RandomUniform(-1 / math.sqrt(units), 1 / math.sqrt(units), seed=seed)
-        self.cell = keras.layers.LSTMCell(units, kernel_initializer=uniform, recurrent_initializer=uniform,
+        limit = 1 / math.sqrt(units)  # TF1's glorot over the [2L, 4L] kernel: √(6 / 6L); two independent halves
+        self.cell = keras.layers.LSTMCell(units, kernel_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed),
+                                          recurrent_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed + 4),
                                           bias_initializer="zeros", unit_forget_bias=True, name="lstm_cell")
         normal = keras.initializers.TruncatedNormal(0.0, stddev, seed=seed + 1)
         self.head = keras.layers.Dense(units if approach in ("vector", "magnitude") else 1, kernel_initializer=normal,

@@ -8,8 +8,11 @@
 * ``cell="keras"``: the stock ``keras.layers.LSTM`` (one bias, gates i, f, c, o, cuDNN-eligible
   on a GPU): 4H fewer parameters per layer and, under Adagrad, a bias that moves at half the
   speed of the two summed ones; a documented deviation.
-* Every parameter starts U(−0.08, 0.08), then the input-side forget-gate bias block [H, 2H)
-  is set to exactly 1 (model.lua:94-104).
+* Every parameter starts U(−0.08, 0.08), each tensor its own independent draw (Torch's one
+  ``params:uniform`` over the flat parameter vector), then the input-side forget-gate bias
+  block [H, 2H) is set to exactly 1 (model.lua:94-104). :func:`uniform` makes a new
+  initializer per weight: one Keras 3 initializer instance returns the same values at every
+  call, which would make ``i2h`` a copy of the first rows of ``h2h``.
 * The head is ``Dense(Nc + 2·Nc·D)``, linear (:mod:`mdn_vocoder.mdn` reads it).
 
 The model takes ``[x (B, T, D), h_1, c_1, …, h_L, c_L]`` and returns ``[z (B, T, Nc + 2NcD),
@@ -26,6 +29,11 @@ from keras import ops
 
 from mdn_vocoder.config import MdnConfig
 from mdn_vocoder.mdn import output_size
+
+
+def uniform(init_range: float) -> keras.initializers.RandomUniform:
+    """A fresh U(−r, r) initializer, for one weight only (a shared instance repeats its values)."""
+    return keras.initializers.RandomUniform(-init_range, init_range)
 
 
 @keras.saving.register_keras_serializable(package="mdn_vocoder")
@@ -57,12 +65,13 @@ class CharRnnLSTMCell(keras.layers.Layer):
         self.output_size = units
 
     def build(self, input_shape):
-        uniform = keras.initializers.RandomUniform(-self.init_range, self.init_range)
-        self.input_kernel = self.add_weight(name="i2h_kernel", shape=(input_shape[-1], 4 * self.units), initializer=uniform)
+        self.input_kernel = self.add_weight(name="i2h_kernel", shape=(input_shape[-1], 4 * self.units),
+                                            initializer=uniform(self.init_range))
         self.input_bias = self.add_weight(name="i2h_bias", shape=(4 * self.units,),
                                           initializer=UniformForgetBias(self.init_range, 1.0))
-        self.recurrent_kernel = self.add_weight(name="h2h_kernel", shape=(self.units, 4 * self.units), initializer=uniform)
-        self.recurrent_bias = self.add_weight(name="h2h_bias", shape=(4 * self.units,), initializer=uniform)
+        self.recurrent_kernel = self.add_weight(name="h2h_kernel", shape=(self.units, 4 * self.units),
+                                                initializer=uniform(self.init_range))
+        self.recurrent_bias = self.add_weight(name="h2h_bias", shape=(4 * self.units,), initializer=uniform(self.init_range))
 
     def call(self, inputs, states, training=False):
         hidden, cell = states
@@ -102,10 +111,10 @@ def make_optimizer(config: MdnConfig) -> TorchAdagrad:
 
 def lstm_layer(config: MdnConfig, index: int):
     """Layer ``index`` of the stack: the char-rnn cell in an RNN, or the stock Keras LSTM."""
-    uniform = keras.initializers.RandomUniform(-config.init_range, config.init_range)
     if config.cell == "keras":  # deviation: one bias, gate order i, f, c, o; forget block [H, 2H) also = 1
-        return keras.layers.LSTM(config.rnn_size, return_sequences=True, return_state=True, kernel_initializer=uniform,
-                                 recurrent_initializer=uniform, bias_initializer=UniformForgetBias(config.init_range, 1.0),
+        return keras.layers.LSTM(config.rnn_size, return_sequences=True, return_state=True,
+                                 kernel_initializer=uniform(config.init_range),
+                                 recurrent_initializer=uniform(config.init_range), bias_initializer=UniformForgetBias(config.init_range, 1.0),
                                  unit_forget_bias=False, name=f"lstm_{index + 1}")
     return keras.layers.RNN(CharRnnLSTMCell(config.rnn_size, config.init_range), return_sequences=True,
                             return_state=True, name=f"lstm_{index + 1}")
@@ -120,9 +129,8 @@ def build_model(config: MdnConfig, dimensions: int) -> keras.Model:
     for layer in range(config.num_layers):
         hidden, h, c = lstm_layer(config, layer)(hidden, initial_state=states[2 * layer:2 * layer + 2])
         final_states += [h, c]
-    uniform = keras.initializers.RandomUniform(-config.init_range, config.init_range)
-    z = keras.layers.Dense(output_size(config.mixtures, dimensions), kernel_initializer=uniform, bias_initializer=uniform,
-                           name="mdn")(hidden)
+    z = keras.layers.Dense(output_size(config.mixtures, dimensions), kernel_initializer=uniform(config.init_range),
+                           bias_initializer=uniform(config.init_range), name="mdn")(hidden)
     return keras.Model([x, *states], [z, *final_states], name=f"mdn_vocoder_{config.cell}")
 
 
