@@ -1,4 +1,4 @@
-# make reproduce | make test | make corpora | make system-deps
+# make reproduce | make test | make mutations | make corpora | make system-deps
 # Each target creates .venv if it is missing; nothing needs installing by hand.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # and the instrument's audio output (libportaudio2, for sounddevice).
 DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2
 
-.PHONY: reproduce test corpora system-deps venv
+.PHONY: reproduce test mutations corpora system-deps venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ system-deps:
 
 test: system-deps $(VENV)/.installed-dev
 	$(PY) -m pytest
+
+# Plausible wrong changes, one or more per checklist item, each against its work's tests (tests/mutations/);
+# writes <work>/results/mutations.{json,md} and the READMEs' mutation tables. Not part of `make test`: about an hour.
+mutations: system-deps $(VENV)/.installed-dev
+	$(PY) tests/mutations/run.py
 
 reproduce: system-deps $(VENV)/.installed
 	$(PY) -m shared.suite

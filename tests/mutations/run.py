@@ -119,21 +119,34 @@ def check_work(work: str, only: list[str] | None, timeout: float, files: list[st
             "total": len(rows), "mutants": rows}
 
 
-def write_summary(summary: dict) -> None:
-    results = REPO / summary["work"] / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "mutations.json").write_text(json.dumps(summary, indent=1) + "\n")
+def render_table(summary: dict) -> str:
+    """The markdown of one work's result: killed / total, then a row per mutant."""
     lines = [f"Mutants killed: **{summary['killed']} / {summary['total']}** "
              f"(`python tests/mutations/run.py {summary['work']}`; tests run: {', '.join(summary['tests'])})", "",
              "| mutant | item | wrong change | result |", "|---|---|---|---|"]
     for row in summary["mutants"]:
         result = row["status"] + (f": {row['explanation']}" if row["status"] == "survived" and row["explanation"] else "")
         lines.append(f"| `{row['id']}` | {row['item']} | {row['why']} | {result} |")
-    table = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def readme_block(text: str) -> str | None:
+    """What a README holds between the mutation markers (None without them)."""
+    if BEGIN not in text or END not in text:
+        return None
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def write_summary(summary: dict) -> None:
+    """``<work>/results/mutations.{json,md}`` and the README's block between the markers."""
+    results = REPO / summary["work"] / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "mutations.json").write_text(json.dumps(summary, indent=1) + "\n")
+    table = render_table(summary)
     (results / "mutations.md").write_text(table)
     readme = REPO / summary["work"] / "README.md"
     text = readme.read_text()
-    if BEGIN in text and END in text:  # the README's block between the markers is the table, nothing else
+    if readme_block(text) is not None:
         head, rest = text.split(BEGIN, 1)
         readme.write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1])
 
