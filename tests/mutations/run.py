@@ -12,13 +12,15 @@ Each work lists its mutants in ``tests/mutations/<work>.py``::
 
 ``old`` must occur exactly once in ``file`` (or give ``"count": k`` to replace all k occurrences).
 For every mutant the repository is copied to a scratch folder (git's tracked and untracked,
-non-ignored files), the change applied there, and the work's ``TESTS`` run with ``pytest -x``.
-A mutant is *killed* when pytest fails, *survived* when every test passes. The working tree is
+non-ignored files), the change applied there, and the work's tests run with ``pytest -x``: first
+those of its checklist item (``-k itemNN``, where most mutants fall, in seconds), then, if those
+pass, the whole ``TESTS`` list. A mutant is *killed* when pytest fails, *survived* when every test
+passes. ``--jobs`` (default 2) mutants run side by side, each pytest on one thread. The working tree is
 never touched, so the check can run beside other work.
 
 Usage::
 
-    python tests/mutations/run.py [WORK ...] [--only ID ...] [--timeout S]
+    python tests/mutations/run.py [WORK ...] [--only ID ...] [--jobs N] [--timeout S]
 
 Writes ``<work>/results/mutations.json`` and ``<work>/results/mutations.md`` (killed / total,
 survivors named), puts the same table between the ``<!-- mutations:begin -->`` and
@@ -29,6 +31,7 @@ mutant whose ``old`` text is not found (a stale mutant is a defect of the list, 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import importlib.util
 import json
 import os
@@ -74,24 +77,54 @@ def mutated_text(mutant: dict, tree: Path) -> str:
     return text.replace(mutant["old"], mutant["new"])
 
 
-def run_tests(tree: Path, tests: list[str], timeout: float) -> tuple[str, float, str]:
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="3")
+def pytest_env() -> dict:
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="3",
+               # one thread per pytest: --jobs runs several side by side
+               TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
     reference = Path(os.environ.get("AUDIO_REPRO_REFERENCE", REPO.parent / "shared" / "reference"))
     if reference.is_dir():  # the scratch copy has no ../shared beside it
         env["AUDIO_REPRO_REFERENCE"] = str(reference.resolve())
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *tests]
-    start = time.perf_counter()
+    return env
+
+
+def run_pytest(tree: Path, arguments: list[str], timeout: float) -> tuple[int, str]:
+    """pytest's exit status (-1 on timeout) and the first failure line."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *arguments]
     try:
-        result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(command, cwd=tree, env=pytest_env(), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return "killed (timeout)", time.perf_counter() - start, ""
-    seconds = time.perf_counter() - start
+        return -1, "timeout"
     tail = (result.stdout + result.stderr).strip().splitlines()
     failed = [line for line in tail if line.startswith(("FAILED", "ERROR"))]
-    return ("survived" if result.returncode == 0 else "killed"), seconds, (failed[0] if failed else (tail[-1] if tail else ""))
+    return result.returncode, (failed[0] if failed else (tail[-1] if tail else ""))
 
 
-def check_work(work: str, only: list[str] | None, timeout: float, files: list[str]) -> dict:
+def run_tests(tree: Path, tests: list[str], timeout: float, item: int | None = None) -> tuple[str, float, str]:
+    """``killed`` / ``survived``, seconds, the failure. With ``item``, the tests named ``test_itemNN_*`` run first
+    (most mutants fall there, in seconds); only if they pass does the whole ``tests`` list run."""
+    start = time.perf_counter()
+    stages = ([[*tests, "-k", f"item{item:02d}"]] if item is not None else []) + [tests]
+    for arguments in stages:
+        code, detail = run_pytest(tree, arguments, timeout)
+        if code == -1:
+            return "killed (timeout)", time.perf_counter() - start, detail
+        if code not in (0, 5):  # 5: the -k stage selected nothing
+            return "killed", time.perf_counter() - start, detail
+    return "survived", time.perf_counter() - start, ""
+
+
+def check_mutant(mutant: dict, pristine: Path, scratch: Path, tests: list[str], timeout: float) -> dict:
+    tree = Path(tempfile.mkdtemp(dir=scratch, prefix="mutant-"))
+    shutil.copytree(pristine, tree, dirs_exist_ok=True)
+    (tree / mutant["file"]).write_text(mutated_text(mutant, tree))
+    status, seconds, detail = run_tests(tree, tests, timeout, mutant.get("item"))
+    shutil.rmtree(tree)
+    return {"id": mutant["id"], "item": mutant["item"], "file": mutant["file"], "why": mutant["why"],
+            "status": status, "seconds": round(seconds, 1), "caught_by": detail,
+            "explanation": mutant.get("explanation", "")}
+
+
+def check_work(work: str, only: list[str] | None, timeout: float, files: list[str], jobs: int) -> dict:
     tests, mutants = load_mutants(work)
     if only:
         mutants = [m for m in mutants if m["id"] in only]
@@ -104,17 +137,14 @@ def check_work(work: str, only: list[str] | None, timeout: float, files: list[st
         print(f"[{work}] unmutated tests: {status} in {seconds:.0f} s {detail}", flush=True)
         if status != "survived":
             raise SystemExit(f"{work}: the tests fail before any mutation ({detail}); fix them first")
-        rows = []
-        for number, mutant in enumerate(mutants, 1):
-            tree = Path(scratch) / "mutant"
-            shutil.copytree(pristine, tree)
-            (tree / mutant["file"]).write_text(mutated_text(mutant, tree))
-            status, seconds, detail = run_tests(tree, tests, timeout)
-            shutil.rmtree(tree)
-            rows.append({"id": mutant["id"], "item": mutant["item"], "file": mutant["file"], "why": mutant["why"],
-                         "status": status, "seconds": round(seconds, 1), "caught_by": detail,
-                         "explanation": mutant.get("explanation", "")})
-            print(f"[{work}] {number}/{len(mutants)} {mutant['id']}: {status} ({seconds:.0f} s) {detail}", flush=True)
+        rows = [None] * len(mutants)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(check_mutant, mutant, pristine, Path(scratch), tests, timeout): index
+                       for index, mutant in enumerate(mutants)}
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                row = rows[futures[future]] = future.result()
+                print(f"[{work}] {done}/{len(mutants)} {row['id']}: {row['status']} ({row['seconds']:.0f} s) "
+                      f"{row['caught_by']}", flush=True)
     return {"work": work, "tests": tests, "killed": sum(r["status"].startswith("killed") for r in rows),
             "total": len(rows), "mutants": rows}
 
@@ -156,6 +186,7 @@ def main(argv=None) -> int:
     parser.add_argument("works", nargs="*", default=list(WORKS), help=f"works to check (default: all of {', '.join(WORKS)})")
     parser.add_argument("--only", nargs="+", help="mutant ids to run (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per pytest run")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested side by side (default 2, one per core)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave <work>/results/ untouched")
     args = parser.parse_args(argv)
     unknown = [work for work in args.works if work not in WORKS]
@@ -165,7 +196,7 @@ def main(argv=None) -> int:
     files = tracked_files()
     start = time.perf_counter()
     try:
-        summaries = [check_work(work, args.only, args.timeout, files) for work in args.works]
+        summaries = [check_work(work, args.only, args.timeout, files, max(1, args.jobs)) for work in args.works]
     except LookupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
