@@ -1,4 +1,4 @@
-# make reproduce | make test | make mutations | make corpora | make system-deps
+# make reproduce | make test | make regress | make mutations | make corpora | make system-deps
 # Each target creates .venv if it is missing; nothing needs installing by hand.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # and the instrument's audio output (libportaudio2, for sounddevice).
 DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2
 
-.PHONY: reproduce test mutations corpora system-deps venv
+.PHONY: reproduce test regress mutations corpora system-deps venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ system-deps:
 
 test: system-deps $(VENV)/.installed-dev
 	$(PY) -m pytest
+
+# The regression tests alone (run this after upgrading TensorFlow / Keras / numpy; a few minutes): every test that
+# reads reference data (tests/conftest.py::reference_dir), the fetcher's, and the golden outputs (tests/golden/).
+# Reference data: tests/reference/gruv/ ships with the repository; the rest: python -m shared.reference fetch.
+regress: $(VENV)/.installed-dev
+	$(PY) -m pytest --regress $$( (grep -l 'reference_dir(' tests/test_*.py; echo tests/test_golden.py) | sort -u)
 
 # Plausible wrong changes, one or more per checklist item, each against its work's tests (tests/mutations/);
 # writes <work>/results/mutations.{json,md} and the READMEs' mutation tables. Not part of `make test`: about an hour.
