@@ -150,11 +150,31 @@ def note_slices(run_dir, document: dict, name: str):
     return x[index], float(pick(mean)), float(pick(std))
 
 
+def check_prime(prime, slices: int) -> None:
+    """Refuse a prime that leaves nothing to generate: accepted are 1 ≤ P ≤ T − 1 slices.
+
+    Raises
+    ------
+    InputError
+        Naming ``--prime``, the value and the accepted range for notes of ``slices`` slices.
+    """
+    if isinstance(prime, bool) or not isinstance(prime, (int, np.integer)) or not 1 <= prime <= slices - 1:
+        raise InputError("--prime", f"{prime} slices is outside the accepted range 1 to {slices - 1} (this run's notes "
+                         f"have T = {slices} slices, and at least one slice must be generated after the prime)")
+
+
 def generate(run_dir, config: DecayConfig, notes=None, mode="faithful", progress=True) -> list[dict]:
-    """Continue each note; writes the three WAVs (+ a ``.json`` summary each) and returns the summaries."""
+    """Continue each note; writes the three WAVs (+ a ``.json`` summary each) and returns the summaries.
+
+    Raises
+    ------
+    InputError
+        For a prime outside 1 … T − 1 slices (before the model is loaded or anything is written), or an unknown note.
+    """
     run_dir = Path(run_dir)
     _, document = load_config(run_dir, DecayConfig)
     rate, block = document["model_rate"], document["block_size"]
+    check_prime(config.prime, int(document["shapes"]["x"][1]))
     notes = list(notes or config.notes or (document["notes"]["heldout"] + document["notes"]["train"])[:2])
     model = load_trained(run_dir)
     step = StepGenerator(model) if mode == "fast" else None
@@ -204,8 +224,6 @@ def main(argv=None) -> None:
     chosen = {"prime": args.prime, "denormalisation": args.denormalisation}
     config = dataclasses.replace(config, **{key: value for key, value in chosen.items() if value is not None})
     notes = [name.strip() for name in args.notes.split(",") if name.strip()] if args.notes else None
-    if config.prime < 1:
-        raise InputError("--prime", f"must be at least 1, not {config.prime}")
     for summary in generate(args.run, config, notes, args.mode):
         print(f"wrote {Path(args.run) / 'generated' / summary['wav']}")
 
