@@ -144,9 +144,18 @@ class FastGenerator:
 
 
 def frames_to_audio(frames: np.ndarray, config: GruvConfig, mean=None, std=None) -> np.ndarray:
-    """Normalised frames → int16 samples: ``× std + mean`` (if given), inverse transform, concatenate, truncate."""
+    """Normalised frames → int16 samples: ``× std + mean`` (if given), inverse transform, concatenate, truncate.
+
+    The de-normalisation keeps the frames' own dtype, as GRUV's in-place ``frame *= var`` and
+    ``frame += mean`` did: the model's float32 frames are rounded to float32 after each of
+    the two steps (each step itself is computed in float64, numpy's rule for a float32 array
+    combined with the float64 statistics).
+    """
     if mean is not None:
-        frames = frames * std + mean  # sequence_generator.py:26-28: *= var(=std), then += mean
+        # faithful (Q10): sequence_generator.py:26-28, in place: *= var (= std), then += mean, in the frames' dtype
+        frames = np.array(frames, copy=True)
+        frames *= std
+        frames += mean
     blocks = features_to_blocks(frames, config.domain)
     return audio.float_to_int16(blocks.reshape(-1), overflow=config.int16_overflow)  # real part, truncated (Q3, Q4)
 
