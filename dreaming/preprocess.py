@@ -56,7 +56,8 @@ def layout(config: DreamingConfig) -> Layout:
     """The approach's cutting with the configured overrides (facts §2 "Per-approach settings")."""
     length, rows = config.seg_len, config.rows
     if config.approach == "magnitude":
-        return Layout(length, rows, 1, config.cursor_advance, config.label_offset or 1, rows, length, True)
+        offset = config.label_offset if config.label_offset is not None else 1
+        return Layout(length, rows, 1, config.cursor_advance, offset, rows, length, True)
     stride = config.row_stride or length
     label = {"vector": (rows, length), "column": (rows, 1), "transpose": (1, 1)}[config.approach]
     default_offset = rows * length if config.approach == "transpose" else length
@@ -69,10 +70,12 @@ def iterations_per_epoch(units: int, cut: Layout) -> int:
 
     The original's count, ⌊(len − (L + Δi(n−1)))/Δe⌋ (sf0:1044-1046), would cut the labels
     of the last iterations short where they reach further than the inputs (vector: the last
-    L − 1); we stop before them.  Magnitude: len(S) − (n + 1) (sf0:1048).
+    L − 1); we stop before them.  Magnitude: len(S) − (n + 1) (sf0:1048) with the label one
+    frame on; with another offset o, len(S) − (n + o), so that the labels S[c+o : c+n+o] fit
+    (the original's count ignored o and would read past the end).
     """
     if cut.frames:
-        return max(units - (cut.rows + 1), 0)
+        return max(units - (cut.rows + cut.offset), 0)
     span = max(cut.input_span(), cut.label_span())
     return max((units - span) // cut.advance + (1 if units >= span else 0), 0) if cut.advance else 0
 
@@ -134,6 +137,8 @@ def preprocess(input_path, run_dir, config: DreamingConfig) -> dict:
         raise InputError("--set hop", f"must be at least 1, not {config.hop}")
     if config.rows < 1 or config.seg_len < 2 or config.cursor_advance < 1:
         raise InputError("--set", "rows, seg_len and cursor_advance must be positive (seg_len at least 2)")
+    if config.label_offset is not None and config.label_offset < 0:
+        raise InputError("--set label_offset", f"must be 0 or more (samples, or frames for magnitude), not {config.label_offset}")
     signal = load_signal(input_path, config)
     cut = layout(config)
     if cut.frames:
@@ -141,7 +146,8 @@ def preprocess(input_path, run_dir, config: DreamingConfig) -> dict:
             raise InputError(input_path, f"too short: {len(signal)} samples hold no window of {config.seg_len}")
         data, peak = magnitude_frames(signal, config)
         count = iterations_per_epoch(len(data), cut)
-        needed = f"{cut.rows + 2} frames of hop {config.hop} ({(cut.rows + 1) * config.hop + config.seg_len} samples)"
+        needed = (f"{cut.rows + cut.offset + 1} frames of hop {config.hop} "
+                  f"({(cut.rows + cut.offset) * config.hop + config.seg_len} samples)")
     else:
         data, peak = signal, float(np.max(np.abs(signal)))
         count = iterations_per_epoch(len(data), cut)

@@ -7,7 +7,10 @@ the FIFO (vector, magnitude: drop row 0, append the output's last row; column, t
 shift the flattened seed by one sample, the prediction in the last slot) and the appended
 element kept.  Every ``dream_length`` steps the dream is written (``generated/``, vocoded
 for the magnitude approach) and a new seed taken, cycling same → random → advance (the
-start of the file, a random position, the training cursor).  ``sampling=sequential`` is the
+start of the file, a random position, the training cursor); as in the original, which drew
+the new seed before writing, the file is named after the NEXT seed's mode
+(``<preset>_<next mode>_<iteration>.wav``; the ``.json`` also holds the dream's own
+``seed_mode``).  ``sampling=sequential`` is the
 paused scheme instead: every ``audio_freq`` iterations a dream of ``sequential_length`` steps
 with training paused, each step from a zero state as the original's (Q13).
 
@@ -141,11 +144,13 @@ class Dreamer:
     def _dream(self, seed, h, c):
         return self.network(seed, h, c, dropout=self.config.dropout_in_dreams)
 
-    def _block(self, first, steps, h, c, window, dream_h, dream_c):
-        """``steps`` iterations from iteration ``first``: train, then one last-row dream step each.
+    def _block(self, first, steps, h, c, window, dream_h, dream_c, dream=True):
+        """``steps`` iterations from iteration ``first``: train, then (``dream``) one last-row dream step each.
 
         ``window``: (B, R, L) the seed rows the dream step reads (the last row, or all n for
-        the transpose), kept as the flattened FIFO for the per-sample approaches.
+        the transpose), kept as the flattened FIFO for the per-sample approaches.  ``dream``
+        is a Python bool (one trace each): False for the sequential scheme, which trains only
+        between its pauses, so no dream step is computed at all; ``kept`` is then empty.
         """
         import tensorflow as tf
 
@@ -157,16 +162,17 @@ class Dreamer:
             cursor = ((first + i) % per_epoch) * self.cut.advance
             x, y = tf.gather(self.data, cursor + self.inputs), tf.gather(self.data, cursor + self.labels)
             loss, h, c = self._train(x, y, h, c)
-            output, dream_h, dream_c = self._dream(window, dream_h, dream_c)
-            if self.config.approach in ("vector", "magnitude"):
-                element = output[:, -1]  # (B, L): the new last row
-                window = output[:, -1:]
-            else:
-                element = output[:, -1, -1:]  # (B, 1): the last row's sample (column) or the head's (transpose)
-                window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
-            kept = kept.write(i, element)
+            if dream:
+                output, dream_h, dream_c = self._dream(window, dream_h, dream_c)
+                if self.config.approach in ("vector", "magnitude"):
+                    element = output[:, -1]  # (B, L): the new last row
+                    window = output[:, -1:]
+                else:
+                    element = output[:, -1, -1:]  # (B, 1): the last row's sample (column) or the head's (transpose)
+                    window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
+                kept = kept.write(i, element)
             losses = losses.write(i, loss)
-        return kept.stack(), losses.stack(), h, c, window, dream_h, dream_c
+        return (kept.stack() if dream else tf.zeros((0,))), losses.stack(), h, c, window, dream_h, dream_c
 
 
 def fast_rows(cut: Layout, approach: str) -> int:
@@ -208,8 +214,14 @@ class Run:
             self.dream_h = self.dream_c = np.zeros_like(self.dream_h)
         self.kept = []
 
-    def write_dream(self, kept: list) -> Path:
-        name = f"{self.config.preset}_{self.seed_mode}_{self.iteration}" + ("" if self.mode == "faithful" else "_fast")
+    def next_seed_mode(self) -> str:
+        """The mode of the seed drawn after the current dream (the cycle same → random → advance)."""
+        return self.config.seed_modes[(self.seed_index + 1) % len(self.config.seed_modes)]
+
+    def write_dream(self, kept: list, name_mode: str | None = None) -> Path:
+        """Write a dream named ``<preset>_<name_mode>_<iteration>`` (default: the mode of the seed it was dreamt from)."""
+        name_mode = name_mode or self.seed_mode
+        name = f"{self.config.preset}_{name_mode}_{self.iteration}" + ("" if self.mode == "faithful" else "_fast")
         out_dir = self.run_dir / "generated"
         signal = dream_audio(kept, self.config, self.rng)
         path = audio.write_wav(out_dir / f"{name}.wav", signal.astype(np.float32), self.config.sample_rate, subtype="FLOAT")
@@ -224,6 +236,7 @@ class Run:
         write_json(out_dir / f"{name}.json", {
             "wav": path.name, "mode": self.mode, "approach": self.config.approach, "iteration": self.iteration,
             "epoch": self.iteration / self.per_epoch, "seed_mode": self.seed_mode, "seed_start": self.seed_start,
+            "named_after_seed_mode": name_mode,
             "steps": len(kept), "evaluation": evaluation})
         return path
 
@@ -246,7 +259,8 @@ class Run:
                 self.write_dream(self.sequential_dream())
                 self.finish_dream(draw=False)
             elif self.config.sampling == "concurrent" and len(self.kept) >= self.config.dream_length:
-                self.write_dream(self.kept)
+                # faithful: the original drew the next seed before writing, so a file carries the NEXT seed's mode
+                self.write_dream(self.kept, name_mode=self.next_seed_mode())
                 self.finish_dream()
         bar.close()
         self.log()
@@ -276,9 +290,10 @@ class Run:
             kept, losses, self.h, self.c, self.window, self.dream_h, self.dream_c = self.dreamer.block(
                 tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c)
             self.kept += list(np.asarray(kept)[:, 0])
-        else:  # the block's dream steps are discarded: the sequential scheme dreams only at its pauses
+        else:  # the sequential scheme dreams only at its pauses: the block trains without a dream step
             _, losses, self.h, self.c, _, _, _ = self.dreamer.block(
-                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c)
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c,
+                dream=False)
         self.losses += [float(value) for value in np.asarray(losses)]
         self.iteration += steps
 
