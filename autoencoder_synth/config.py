@@ -44,9 +44,13 @@ class AutoencoderConfig:
     learning_rate: float = 0.005
     momentum: float = 0.5
     batch_size: int = 100
-    max_epochs: int = 250
     patience: int = 5  # MonitorBased N
     prop_decrease: float = 0.001  # MonitorBased: an epoch counts only if valid < (1 − 0.001)·best
+    epoch_counter: int = 250  # EpochCounter(250) of template_orig.yaml, combined with MonitorBased by Or (Q8)
+    stopping: Literal["pylearn2", "either"] = "pylearn2"  # pylearn2: Or = go on while either criterion wants to, the
+    # counter advancing only on epochs MonitorBased would stop (≥ 255 epochs, no cap); either: the earlier reading,
+    # stop when MonitorBased says so or after epoch_counter epochs
+    max_epochs: Optional[int] = None  # ours: a safety cap on the epochs whatever the rule says; None = none (pylearn2)
     seed: int = 1978  # model and SGD rng [1978, 9, 7]
     noise_seed: int = 2001  # the corruptor's default seed
 

@@ -33,10 +33,11 @@ class Autoencoder(keras.Model):
     """One (denoising) autoencoder: ``encode``, ``decode``, and ``call`` = decode(encode(corrupt(x)))."""
 
     def __init__(self, visible=1025, hidden=256, decoder="linear", tied=True, irange=0.05, noise_std=0.0, seed=1978,
-                 **kwargs):
+                 noise_seed=2001, **kwargs):
         super().__init__(**kwargs)
         self.visible, self.hidden, self.decoder, self.tied, self.irange, self.noise_std, self.seed = (
             visible, hidden, decoder, tied, irange, noise_std, seed)
+        self.noise_seed = noise_seed
         uniform = keras.initializers.RandomUniform(-irange / 2, irange / 2, seed=seed)
         self.visible_bias = self.add_weight(name="vb", shape=(visible,), initializer="zeros")
         self.hidden_bias = self.add_weight(name="hb", shape=(hidden,), initializer="zeros")
@@ -44,7 +45,8 @@ class Autoencoder(keras.Model):
         self.kernel_prime = None if tied else self.add_weight(
             name="Wprime", shape=(hidden, visible), initializer=keras.initializers.RandomUniform(-irange / 2, irange / 2,
                                                                                                    seed=seed + 1))
-        self.noise = keras.layers.GaussianNoise(noise_std, seed=seed + 2) if noise_std > 0 else None
+        # faithful (Q17): the corruptor's seed is pylearn2's default 2001 (the stream itself is Keras', not Theano's)
+        self.noise = keras.layers.GaussianNoise(noise_std, seed=noise_seed) if noise_std > 0 else None
         self.built = True  # every weight exists from the constructor on
 
     def encode(self, x):
@@ -61,7 +63,8 @@ class Autoencoder(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "visible": self.visible, "hidden": self.hidden, "decoder": self.decoder,
-                "tied": self.tied, "irange": self.irange, "noise_std": self.noise_std, "seed": self.seed}
+                "tied": self.tied, "irange": self.irange, "noise_std": self.noise_std, "seed": self.seed,
+                "noise_seed": self.noise_seed}
 
 
 @keras.saving.register_keras_serializable(package="autoencoder_synth")
@@ -92,11 +95,12 @@ class ComposedAutoencoder(keras.Model):
 def build_model(config: AutoencoderConfig, visible: int = 1025) -> keras.Model:
     """AE1 (visible → HL1, linear out), AE2 (HL1 → HL2, sigmoid out) or the composed deep autoencoder."""
     if config.kind == "ae1":
-        model = Autoencoder(visible, config.hidden, "linear", config.tied, config.irange, config.noise_std, config.seed)
+        model = Autoencoder(visible, config.hidden, "linear", config.tied, config.irange, config.noise_std, config.seed,
+                            config.noise_seed)
         width = visible
     elif config.kind == "ae2":
         model = Autoencoder(config.hidden, config.hidden2, "sigmoid", config.tied, config.irange, config.noise_std,
-                            config.seed)
+                            config.seed, config.noise_seed)
         width = config.hidden
     else:
         model = ComposedAutoencoder(visible, config.hidden, config.hidden2, config.tied, config.irange, config.seed)

@@ -33,6 +33,7 @@ from autoencoder_synth.automation import Event, events_by_frame, read_automation
 from autoencoder_synth.config import AutoencoderConfig
 from autoencoder_synth.controls import NANOKONTROL2, ControlState, load_control_map
 from autoencoder_synth.instrument import Instrument, Session, load_network, render
+from autoencoder_synth.synth import analysis_hop
 from shared import audio
 from shared.rundir import InputError, cli_main, load_config, write_json
 
@@ -81,7 +82,10 @@ def build(args):
         signal = load_song(input_path, config)
         if len(signal) < config.fft_size:
             raise InputError(input_path, f"shorter than one frame of {config.fft_size} samples")
-    instrument = Instrument(network, np.load(run_dir / "data" / "maxvec.npy"), state, signal, config.fft_size, config.hop,
+    hop = analysis_hop(args.analysis, config.fft_size, config.hop) if args.hop is None else args.hop
+    if not 1 <= hop <= config.fft_size:
+        raise InputError("--hop", f"{hop} is not a hop of 1–{config.fft_size} samples")
+    instrument = Instrument(network, np.load(run_dir / "data" / "maxvec.npy"), state, signal, config.fft_size, hop,
                             "vocoder" if args.vocoder else "original", args.analysis, args.seed, args.loop, args.line_in)
     return instrument, config, input_path
 
@@ -90,8 +94,8 @@ def render_offline(args) -> None:
     if args.line_in:
         raise InputError("--line-in", "a live option: an offline render reads --input")
     instrument, config, input_path = build(args)
-    events = read_automation(args.automation, config.sample_rate, config.hop) if args.automation else []
-    max_blocks = None if args.seconds is None else int(np.ceil(args.seconds * config.sample_rate / config.hop))
+    events = read_automation(args.automation, config.sample_rate, instrument.hop) if args.automation else []
+    max_blocks = None if args.seconds is None else int(np.ceil(args.seconds * config.sample_rate / instrument.hop))
     if max_blocks is None and (args.no_input or args.loop):
         raise InputError("--seconds", "an offline render with --no-input or --loop needs a length in seconds")
     samples, summary = render(instrument, events_by_frame(events), max_blocks)
@@ -99,7 +103,8 @@ def render_offline(args) -> None:
     audio.write_wav(out, audio.float_to_int16(samples, scale=32767.0, overflow="clip"), config.sample_rate)
     summary.update(wav=out.name, model=str(args.model), input=None if input_path is None else str(input_path),
                    automation=None if args.automation is None else str(args.automation), seconds=len(samples) / config.sample_rate,
-                   phase="vocoder" if args.vocoder or args.no_input else "original", analysis=args.analysis)
+                   phase="vocoder" if args.vocoder or args.no_input else "original", analysis=args.analysis,
+                   hop=instrument.hop)
     if input_path is not None:  # what shared.evaluate compares the render with
         summary["evaluation"] = {"reference": str(input_path), "reference_label": "the input, played through the instrument"}
     write_json(out.with_suffix(".json"), summary)
@@ -172,8 +177,8 @@ def play_live(args) -> None:
                          "PortAudio, or render offline with --automation … --render out.wav") from None
     instrument, config, input_path = build(args)
     state = instrument.state
-    automation = events_by_frame(read_automation(args.automation, config.sample_rate, config.hop)) if args.automation else {}
-    session = Session(instrument, automation, config.hop / config.sample_rate)
+    automation = events_by_frame(read_automation(args.automation, config.sample_rate, instrument.hop)) if args.automation else {}
+    session = Session(instrument, automation, instrument.hop / config.sample_rate)
     midi = open_midi(args, session.pending)
     osc = open_osc(args.osc_port, session.pending) if args.osc_port else None
     finished = threading.Event()
@@ -184,7 +189,7 @@ def play_live(args) -> None:
 
     display = StatusDisplay()
     source = "no input" if args.no_input else "line in" if args.line_in else str(input_path)
-    settings = dict(samplerate=config.sample_rate, blocksize=config.hop, channels=1, dtype="float64", finished_callback=finished.set)
+    settings = dict(samplerate=config.sample_rate, blocksize=instrument.hop, channels=1, dtype="float64", finished_callback=finished.set)
     try:
         if args.line_in:  # the input block arrives with the output request: a duplex stream
             stream = sounddevice.Stream(callback=lambda indata, outdata, frames, when, status: step(outdata, status, indata),
@@ -223,7 +228,9 @@ def main(argv=None) -> None:
     source.add_argument("--line-in", action="store_true", help="live: stream the default audio input")
     parser.add_argument("--vocoder", action="store_true", help="synthetic phase (bin-centre advance from a random start)")
     parser.add_argument("--analysis", choices=("rect", "hann"), default="rect",
-                        help="analysis window: rect (as the training features, default) or hann (the paper-era interface)")
+                        help="analysis window and hop: rect at the features' hop (1024; the training features', default) "
+                             "or hann at hop N/4 = 512 (the paper-era interface: unity overlap-add gain)")
+    parser.add_argument("--hop", type=int, help="override the analysis mode's hop (samples per block)")
     parser.add_argument("--processing", action="store_true",
                         help="start resynthesised (the original starts with the original audio; Rew/FF toggle)")
     parser.add_argument("--set-mode", choices=("zero", "toggle"), default="zero",

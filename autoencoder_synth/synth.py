@@ -66,6 +66,17 @@ def synthesis_window(fft_size: int) -> np.ndarray:
     return hann(fft_size) * (2.0 / 3.0)
 
 
+def analysis_hop(analysis: str, fft_size: int = 2048, feature_hop: int = 1024) -> int:
+    """The hop an analysis mode runs at: ``rect`` at the features' hop (HEAD's interface: rect × Hann·2/3 at 50 %
+    overlap, a constant gain of 2/3); ``hann`` at N/4 (the paper-era interface, hop 512 for N = 2048: Hann × Hann·2/3
+    at 75 % overlap sums to exactly 1).  Hann at hop N/2 would be the later "flubby" mode, a gain rippling 1/3–2/3."""
+    if analysis == "rect":
+        return feature_hop
+    if analysis == "hann":
+        return fft_size // 4
+    raise ValueError(f"analysis {analysis!r}: accepted rect, hann")
+
+
 class Resynthesiser:
     """Streaming analysis → model → overlap-add, one hop of output per frame (``process``).
 

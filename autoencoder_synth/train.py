@@ -2,9 +2,13 @@
 
 SGD lr 0.005, momentum 0.5, batch 100, the training frames reshuffled every epoch, the loss
 Σ over the features of (x − x̂)² averaged over the batch.  The stopping rule is pylearn2's:
-the validation objective is computed **before the first epoch** and after every epoch; an
-epoch resets the patience of 5 only if it beats 0.999 × the best so far; training stops when
-the patience runs out or at 250 epochs, and the best-validation weights are kept (the
+the validation objective is computed **before the first epoch** and after every epoch; from
+epoch 1 on, an epoch resets the patience of 5 only if it beats 0.999 × the best so far
+(MonitorBased); ``Or(MonitorBased, EpochCounter(250))`` goes on while either criterion wants
+to, and the counter only counts the epochs on which the patience has already run out, so
+training ends after 250 such epochs (at least 255 in all) and has no fixed length
+(:class:`StoppingRule`; ``stopping=either`` for the earlier reading "patience or 250 epochs";
+``max_epochs`` is our safety cap, none by default).  The best-validation weights are kept (the
 untrained model is a candidate).  For a denoising model the validation objective is taken
 **with** the corruption, as pylearn2's monitor did (Q4); the clean value is logged beside it.
 
@@ -32,6 +36,7 @@ from autoencoder_synth.config import AutoencoderConfig, model_settings
 from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, set_seed, write_csv, write_json
 
 LOG_FIELDS = ("epoch", "loss", "valid", "valid_clean")
+UNCAPPED = 10**9  # fit's epoch count when max_epochs is None: only the stopping rule ends training
 
 
 def objective(model, x: np.ndarray, y: np.ndarray, noise_std=0.0, rng=None, batch_size=100) -> float:
@@ -46,15 +51,60 @@ def objective(model, x: np.ndarray, y: np.ndarray, noise_std=0.0, rng=None, batc
     return total / len(x)
 
 
+class StoppingRule:
+    """pylearn2's ``Or(MonitorBased(prop_decrease, N), EpochCounter(epoch_counter))`` (faithful), as pure logic.
+
+    Consulted once after every epoch with the validation objective (never before epoch 1).
+
+    * MonitorBased: ``best`` starts at +inf; the countdown is reset to N when the value beats
+      (1 − prop_decrease)·best, else it falls by one; best ← min(best, value); it wants to go
+      on while the countdown is > 0.
+    * EpochCounter: counts the calls it receives and wants to go on while that count is below
+      ``epoch_counter``.
+    * ``rule="pylearn2"`` (faithful, Q8): ``Or`` = ``any`` over the criteria in order, which
+      goes on while **either** wants to and short-circuits, so the counter only advances on
+      epochs where MonitorBased already wants to stop: training needs ``epoch_counter`` such
+      epochs (at least N + ``epoch_counter`` epochs in all) and has no fixed length.
+      ``rule="either"``: the earlier reading, stop as soon as MonitorBased wants to stop or
+      at ``epoch_counter`` epochs.
+
+    ``keep_going(value)`` returns whether training continues.
+    """
+
+    def __init__(self, patience=5, prop_decrease=0.001, epoch_counter=250, rule="pylearn2"):
+        if rule not in ("pylearn2", "either"):
+            raise ValueError(f"stopping rule {rule!r}: accepted pylearn2, either")
+        self.patience, self.prop_decrease, self.epoch_counter, self.rule = patience, prop_decrease, epoch_counter, rule
+        self.best, self.countdown, self.counted = np.inf, patience, 0
+
+    def monitor_based(self, value) -> bool:
+        self.countdown = self.patience if value < (1 - self.prop_decrease) * self.best else self.countdown - 1
+        if value < self.best:  # any decrease (a NaN never is one)
+            self.best = value
+        return self.countdown > 0
+
+    def epoch_counter_call(self) -> bool:
+        self.counted += 1
+        return self.counted < self.epoch_counter
+
+    def keep_going(self, value) -> bool:
+        if self.rule == "pylearn2":  # faithful (Q8): any() over [MonitorBased, EpochCounter], short-circuited
+            return self.monitor_based(value) or self.epoch_counter_call()
+        monitor = self.monitor_based(value)  # the earlier reading: EpochCounter counts every epoch
+        counter = self.epoch_counter_call()
+        return monitor and counter
+
+
 def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Path):
-    """The MonitorBased(0.001, 5) + EpochCounter + MonitorBasedSaveBest trio as one Keras callback."""
+    """The stopping rule (:class:`StoppingRule`), MonitorBasedSaveBest and the ``max_epochs`` cap as one Keras callback."""
     import keras
 
     class Pylearn2Stopping(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.rng = np.random.default_rng(config.noise_seed)
-            self.rows, self.best, self.best_epoch, self.best_weights, self.countdown = [], np.inf, 0, None, config.patience
+            self.rule = StoppingRule(config.patience, config.prop_decrease, config.epoch_counter, config.stopping)
+            self.rows, self.best, self.best_epoch, self.best_weights, self.stopped_by = [], np.inf, 0, None, None
 
         def measure(self, epoch, loss):
             noisy = objective(self.model, valid_x, valid_y, config.noise_std, self.rng)
@@ -62,21 +112,22 @@ def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Pat
             self.rows.append({"epoch": epoch, "loss": loss, "valid": noisy, "valid_clean": clean})
             write_csv(log_path, LOG_FIELDS, self.rows)
             if noisy < self.best:  # MonitorBasedSaveBest: any new minimum, the untrained model included
-                self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+                self.best, self.best_weights, self.best_epoch = noisy, self.model.get_weights(), epoch
             return noisy
 
         def on_train_begin(self, logs=None):
-            self.best = self.measure(0, float("nan"))
+            self.measure(0, float("nan"))  # monitored before epoch 1; the stopping rule is not consulted
 
         def on_epoch_end(self, epoch, logs=None):
             value = self.measure(epoch + 1, float((logs or {}).get("loss", np.nan)))
-            self.countdown = config.patience if value < (1 - config.prop_decrease) * self.best else self.countdown - 1
-            self.best = min(self.best, value)
-            if self.countdown <= 0:
-                self.model.stop_training = True
+            if not self.rule.keep_going(value):
+                self.model.stop_training, self.stopped_by = True, "stopping rule"
+            elif config.max_epochs is not None and epoch + 1 >= config.max_epochs:  # ours: the safety cap
+                self.model.stop_training, self.stopped_by = True, "max_epochs"
 
         def on_train_end(self, logs=None):
-            self.model.set_weights(self.best_weights)
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
 
     return Pylearn2Stopping()
 
@@ -127,7 +178,8 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
     compile_model(model, config)
     stopping = pylearn2_stopping(*sets["valid"], config, out / "loss.csv")
     out.mkdir(parents=True, exist_ok=True)
-    history = model.fit(*sets["train"], batch_size=config.batch_size, epochs=config.max_epochs, shuffle=True,
+    epochs = UNCAPPED if config.max_epochs is None else config.max_epochs  # the callback ends training
+    history = model.fit(*sets["train"], batch_size=config.batch_size, epochs=epochs, shuffle=True,
                         callbacks=[stopping], verbose=verbose)
     with atomic_path(out / "model.keras") as temporary:
         model.save(temporary)
@@ -135,6 +187,7 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
     result = {
         "model": name, "kind": config.kind, "hidden": config.hidden, "hidden2": config.hidden2, "noise_std": config.noise_std,
         "epochs": len(history.history.get("loss", [])), "best_epoch": stopping.best_epoch,
+        "stopped_by": stopping.stopped_by or "max_epochs", "stopping": config.stopping,
         "valid": stopping.best, "valid_clean": objective(model, *sets["valid"]),
         "test": objective(model, *sets["test"], config.noise_std, rng), "test_clean": objective(model, *sets["test"]),
         "features": int(sets["train"][0].shape[1]),

@@ -100,7 +100,8 @@ def test_pylearn2_stopping_rule(tmp_path, monkeypatch):
 
     values = iter([10.0, 9.0, 8.995, 8.99, 8.985, 8.98, 8.975, 7.0])  # epoch 0, then too-small gains from epoch 2 on
     monkeypatch.setattr(ae_train, "objective", lambda *args, **kwargs: next(values))
-    callback = ae_train.pylearn2_stopping(None, None, dataclasses.replace(TINY, patience=5), tmp_path / "loss.csv")
+    config = dataclasses.replace(TINY, patience=5, stopping="either", max_epochs=None)  # the earlier reading of Or
+    callback = ae_train.pylearn2_stopping(None, None, config, tmp_path / "loss.csv")
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     callback.set_model(model)
     callback.on_train_begin()
