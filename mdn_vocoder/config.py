@@ -20,6 +20,9 @@ class MdnConfig:
     # --- audio and phase vocoder (facts §1)
     sample_rate: int = 44100  # -sample_rate: the file's own rate was ignored (train.lua:21); we check it (see resample)
     resample: bool = False  # ours: resample a file at another rate to sample_rate (the original read it as if it were)
+    # stereo: "left" (ours, a deviation) reads the left channel; "interleaved" is what the original's pva did with a
+    # stereo file: x:resize(ceil(L/H)·H) of the (L, 2) tensor = the interleaved samples L0, R0, L1, … (README, Deviations)
+    stereo: Literal["left", "interleaved"] = "left"
     fft_size: int = 512  # -fft_size; the hop is always fft_size/4 (data.lua:31)
     components: int = 40  # -num_partials: bins kept per frame, **counting the DC bin** (facts §1 "Frame layout")
     representation: Literal["deltas", "absolute"] = "deltas"  # deltas are hard-wired in the code; absolute = the blog's first sine run

@@ -1,7 +1,8 @@
 """Glover's data preparation (``data.lua:29-81``): one note → phase-vocoder frames → normalised deltas.
 
-The file is read as the original's sox loader gave it (the file's full-scale value / 2; the
-**left channel** of a stereo file, as the original took channel 1), analysed by
+The file is read as the original's sox loader gave it (the file's full-scale value / 2; of a
+stereo file the **left channel**, our choice: the original read the interleaved samples, see
+``stereo`` in :mod:`mdn_vocoder.config`), analysed by
 :func:`mdn_vocoder.phase_vocoder.analyse`, and each frame cut to its first P bins, DC
 included, interleaved ``[a0, f0, a1, f1, …]`` (D = 2P).  Then, as ``data.lua``:
 
@@ -36,16 +37,28 @@ from shared.rundir import InputError, add_common_arguments, cli_main, resolve_co
 
 
 def load_signal(path, config: MdnConfig) -> tuple[np.ndarray, int, int]:
-    """(signal, file rate, channels): the left channel at ``config.sample_rate``, divided by 2 (facts §1 "input scaling").
+    """(signal, file rate, channels): one signal at ``config.sample_rate``, divided by 2 (facts §1 "input scaling").
 
     lua---audio loads int32 full-scale samples and ``load_file`` divides them by 2^32, i.e. the
     file's ±1 full scale / 2.  A file at another rate is an error unless ``resample`` is set
     (the original silently read it as if it were at ``-sample_rate``).
+
+    A stereo file gives its left channel (``stereo="left"``, our choice, a deviation), or, with
+    ``stereo="interleaved"``, what the original's ``pva`` really analysed: its
+    ``x:resize(ceil(L/H)·H)`` turns the (L, channels) tensor into its row-major storage, the
+    interleaved samples L0, R0, L1, R1, …, of which it keeps the first ceil(L/H)·H (about the
+    first half of the note, played at half speed, an octave down).
     """
     read = audio.read_audio(path, purpose="a note to learn from")
-    if read.samples.shape[1] > 1 and not read.samples[:, 0].any():
-        raise InputError(path, "the left channel is silent (a stereo file is read from its left channel, as the original did)")
-    signal = audio.left_channel(read.samples).astype(np.float64)  # faithful: channel 1
+    channels = read.samples.shape[1]
+    if channels > 1 and config.stereo == "interleaved":  # faithful (README, Deviations: stereo): resize of (L, 2)
+        hop = config.fft_size // 4
+        signal = read.samples.reshape(-1)[:-(-len(read.samples) // hop) * hop].astype(np.float64)
+    else:
+        if channels > 1 and not read.samples[:, 0].any():
+            raise InputError(path, "the left channel is silent (a stereo file is read from its left channel; "
+                             "--set stereo=interleaved reads the interleaved samples, as the original did)")
+        signal = audio.left_channel(read.samples).astype(np.float64)  # deviation: the left channel of a stereo file
     if read.rate != config.sample_rate:
         if not config.resample:
             raise InputError(path, f"sample rate {read.rate} Hz, but the preset works at {config.sample_rate} Hz: add "
@@ -160,7 +173,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     config = resolve_config(MdnConfig, PRESETS, args.preset, args.overrides)
     summary = preprocess(args.input, args.run, config)
-    channels = "; stereo: the left channel was used" if summary["channels"] > 1 else ""
+    channels = (f"; stereo: {'the left channel was' if config.stereo == 'left' else 'the interleaved samples were'} used"
+                if summary["channels"] > 1 else "")
     print(f"{summary['frames']} frames, {summary['kept_frames']} kept ({summary['batches']} batches), D = "
           f"{summary['dimensions']}; amp_std {summary['amp_std']:.6g}, freq_std {summary['freq_std']:.6g}, initial frame "
           f"{summary['initial_index']}{channels}; wrote {args.run / 'data'}")
