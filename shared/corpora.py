@@ -46,7 +46,6 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import shutil
@@ -66,7 +65,7 @@ import soundfile
 from tqdm import tqdm
 
 from shared.audio import mean_downmix, read_audio, resample, write_wav
-from shared.rundir import InputError, cli_main, write_json
+from shared.rundir import InputError, cli_main, sha256_of, write_json
 
 RATE = 44100
 DREAM_RATE = 11025  # the dreaming work's rate (Pfalz, Berdahl & Allison): guitar_strums, guitar_melody
@@ -201,14 +200,6 @@ def analog_kick(length, rate, *, base_hz, start_hz, pitch_seconds, decay_seconds
     click = scipy.signal.sosfilt(band, noise[:click_length]) * np.exp(-t[:click_length] / 0.001)
     body[:click_length] += click_level * click / np.max(np.abs(click))
     return body
-
-
-def sha256_of(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def package_version(package: str) -> str | None:

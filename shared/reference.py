@@ -37,7 +37,6 @@ and how to place the files by hand); 2 bad input (an unknown work, a bad mirror 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -49,7 +48,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.rundir import InputError, cli_main
+from shared.rundir import InputError, cli_main, sha256_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = Path(__file__).with_name("reference_manifest.json")
@@ -213,14 +212,6 @@ def fetch_command(work: str) -> str:
 
 
 # ----------------------------------------------------------------------------- verifying and fetching
-
-
-def sha256_of(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_mirror(mirror: str | None) -> str | None:

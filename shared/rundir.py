@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 import os
@@ -303,3 +304,12 @@ def resumable_callbacks(run_dir, save_freq="epoch") -> list:
         TrimLossLog(),
         keras.callbacks.CSVLogger(str(log), append=True),
     ]
+
+
+def sha256_of(path) -> str:
+    """The sha256 of a file's bytes, as hex (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
