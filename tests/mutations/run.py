@@ -134,7 +134,8 @@ def check_work(work: str, only: list[str] | None, timeout: float, files: list[st
         for mutant in mutants:  # a stale mutant stops the check before anything runs
             mutated_text(mutant, pristine)
         status, seconds, detail = run_tests(pristine, tests, timeout)
-        print(f"[{work}] unmutated tests: {status} in {seconds:.0f} s {detail}", flush=True)
+        print(f"[{work}] unmutated tests: {'pass' if status == 'survived' else 'FAIL'} in {seconds:.0f} s {detail}",
+              flush=True)
         if status != "survived":
             raise SystemExit(f"{work}: the tests fail before any mutation ({detail}); fix them first")
         rows = [None] * len(mutants)
