@@ -6,7 +6,7 @@ their originals after the prime, and printed as one Markdown table: f0 (pitch ke
 partial's decay slope and the high-passed RMS slope (decays?), tonal fraction and flatness
 (noise?), the fitted decay rate b.  Not part of the original code.
 
-    python -m decay.analyse --run runs/decay/run4 [--reference ../shared/reference]
+    python -m decay.analyse --run runs/decay/run4 [--reference DIR]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decay.config import DecayConfig
 from shared import criteria
 from shared.evaluate import mono
 from shared.rundir import InputError, cli_main, load_config, read_json, read_losses
-from shared.sources import DECAY_BAND_HZ, default_reference_root
+from shared.sources import DECAY_BAND_HZ, reference_folder
 
 
 def scored(continuation: Path, original: Path, band_hz: float, original_only=False) -> dict:
@@ -45,15 +45,15 @@ def row(label: str, rows: dict) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m decay.analyse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", required=True, type=Path)
-    parser.add_argument("--reference", type=Path, default=None, help="reference root (default ../shared/reference)")
+    parser.add_argument("--reference", type=Path, default=None, help="reference root holding decay/ (default: python -m shared.reference's search)")
     args = parser.parse_args(argv)
     config, document = load_config(args.run, DecayConfig)
     generated = sorted((args.run / "generated").glob("*_gen_wp.wav"))
     if not generated:
         raise InputError(args.run / "generated", "no _gen_wp.wav files: run `python -m decay.generate` first")
     run_number = config.preset[3:] if config.preset.startswith("run") else None
-    results = args.reference or default_reference_root()
-    authors = next((results / "decay" / "results").glob(f"{run_number} - *"), None) if run_number else None
+    folder = reference_folder("decay", args.reference)
+    authors = next((folder / "results").glob(f"{run_number} - *"), None) if run_number and folder else None
     band = document["model_rate"] / 2
     losses = read_losses(args.run)
     print(f"{config.preset}: {len(losses)} epochs, final training loss {losses[-1]:.4f}" if losses else config.preset)

@@ -1,6 +1,6 @@
 """The sources' own published outputs, scored exactly like ours, so the report shows them side by side.
 
-    python -m shared.sources [--reference ../shared/reference] [--out runs/sources]
+    python -m shared.sources [--reference DIR] [--out runs/sources]
 
 writes ``OUT/<work>/metrics.json`` for each work whose authors' outputs are in the reference
 folder (the same schema as ``python -m shared.evaluate``; the WAV paths point into the
@@ -19,12 +19,12 @@ agreement figures.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import soundfile
 
+from shared import reference
 from shared.evaluate import SCHEMA, score_output
 from shared.rundir import InputError, cli_main, write_json
 
@@ -46,7 +46,7 @@ TABLE_1 = {
 #: The model's Nyquist per data set of the decay runs (guitar 2940 Hz, cello 11025 Hz, piano 8820 Hz models).
 DECAY_BAND_HZ = {"guitar": 1470.0, "cello": 5512.5, "piano": 4410.0}
 
-#: The paper's (and slides') verdict on each results/ run (../shared/facts/decay.md §6 "Readings").
+#: The paper's (and slides') verdict on each results/ run (decay/README.md §6 "Readings").
 DECAY_VERDICTS = {
     1: "noise considerably higher, decay shorter (cello)",
     2: "no published remark (10 slices/s)",
@@ -104,31 +104,39 @@ def _progress(text: str) -> None:
 
 
 def build(reference_root, out_root, works=tuple(PUBLISHED)) -> list[Path]:
-    """Write ``out_root/<work>/metrics.json`` for each work in ``works``; returns the paths."""
-    reference_root, out_root = Path(reference_root), Path(out_root)
+    """Write ``out_root/<work>/metrics.json`` for each work in ``works``; returns the paths.
+
+    ``reference_root``: a folder holding ``<work>/`` folders, or None for wherever
+    :func:`shared.reference.locate` finds each work's files."""
+    out_root = Path(out_root)
     written = []
     for work in works:
-        folder = reference_root / work
-        if not folder.is_dir():
-            raise InputError(folder, f"reference folder for {work} not found (set --reference or AUDIO_REPRO_REFERENCE)")
+        folder = reference_folder(work, reference_root)
+        if folder is None:
+            raise InputError(reference_root or "--reference", f"reference files for {work} not found (fetch them with "
+                             f"`{reference.fetch_command(work)}`, or set --reference or AUDIO_REPRO_REFERENCE)")
         path = out_root / work / "metrics.json"
         write_json(path, PUBLISHED[work](folder))
         written.append(path)
     return written
 
 
-def default_reference_root() -> Path:
-    return Path(os.environ.get("AUDIO_REPRO_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+def reference_folder(work: str, reference_root=None):
+    """``reference_root/<work>`` when a root is given (None if missing), else :func:`shared.reference.locate`."""
+    if reference_root is None:
+        return reference.locate(work)
+    folder = Path(reference_root) / work
+    return folder if folder.is_dir() else None
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shared.sources", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reference", type=Path, default=None, help="reference folder (default $AUDIO_REPRO_REFERENCE "
-                        "or ../shared/reference)")
+    parser.add_argument("--reference", type=Path, default=None, help="reference folder holding <work>/ folders "
+                        "(default: where tests look, see python -m shared.reference list)")
     parser.add_argument("--out", type=Path, default=Path("runs/sources"))
     parser.add_argument("--works", nargs="+", default=list(PUBLISHED), choices=list(PUBLISHED))
     args = parser.parse_args(argv)
-    for path in build(args.reference or default_reference_root(), args.out, args.works):
+    for path in build(args.reference, args.out, args.works):
         print(f"wrote {path}")
 
 

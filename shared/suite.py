@@ -84,10 +84,12 @@ def main(argv=None) -> None:
     outputs = {work: run_work(work, args.preset, args.runs, args.corpora) for work in args.works}
     for run_dir in outputs.values():
         run_step(["shared.evaluate", str(run_dir)], "evaluate")
-    if args.sources and sources.default_reference_root().is_dir():
+    missing = [work for work in sources.PUBLISHED if sources.reference_folder(work) is None]
+    if args.sources and not missing:
         run_step(["shared.sources", "--out", str(args.runs / "sources")], "sources")
     elif args.sources:
-        print(f"[sources] skipped: no reference folder at {sources.default_reference_root()} (set AUDIO_REPRO_REFERENCE)")
+        print(f"[sources] skipped: no reference files for {', '.join(missing)} "
+              f"(python -m shared.reference fetch {' '.join(missing)})")
     report_dir = args.runs / "report"
     run_step(["shared.report", str(args.runs), "--out", str(report_dir)], "report")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Outputs:")

@@ -43,6 +43,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+from shared import reference  # noqa: E402
+
 BEGIN, END = "<!-- mutations:begin -->", "<!-- mutations:end -->"
 WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth")
 
@@ -77,21 +80,21 @@ def mutated_text(mutant: dict, tree: Path) -> str:
     return text.replace(mutant["old"], mutant["new"])
 
 
-def pytest_env() -> dict:
+def pytest_env(work: str) -> dict:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="3",
                # one thread per pytest: --jobs runs several side by side
                TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
-    reference = Path(os.environ.get("AUDIO_REPRO_REFERENCE", REPO.parent / "shared" / "reference"))
-    if reference.is_dir():  # the scratch copy has no ../shared beside it
-        env["AUDIO_REPRO_REFERENCE"] = str(reference.resolve())
+    folder = reference.locate(work)  # found from here; the scratch copy sits elsewhere, so point it there
+    if folder is not None:
+        env["AUDIO_REPRO_REFERENCE"] = str(folder.resolve().parent)
     return env
 
 
-def run_pytest(tree: Path, arguments: list[str], timeout: float) -> tuple[int, str]:
+def run_pytest(tree: Path, arguments: list[str], timeout: float, env: dict) -> tuple[int, str]:
     """pytest's exit status (-1 on timeout) and the first failure line."""
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *arguments]
     try:
-        result = subprocess.run(command, cwd=tree, env=pytest_env(), capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return -1, "timeout"
     tail = (result.stdout + result.stderr).strip().splitlines()
@@ -99,13 +102,13 @@ def run_pytest(tree: Path, arguments: list[str], timeout: float) -> tuple[int, s
     return result.returncode, (failed[0] if failed else (tail[-1] if tail else ""))
 
 
-def run_tests(tree: Path, tests: list[str], timeout: float, item: int | None = None) -> tuple[str, float, str]:
+def run_tests(tree: Path, tests: list[str], timeout: float, env: dict, item: int | None = None) -> tuple[str, float, str]:
     """``killed`` / ``survived``, seconds, the failure. With ``item``, the tests named ``test_itemNN_*`` run first
     (most mutants fall there, in seconds); only if they pass does the whole ``tests`` list run."""
     start = time.perf_counter()
     stages = ([[*tests, "-k", f"item{item:02d}"]] if item is not None else []) + [tests]
     for arguments in stages:
-        code, detail = run_pytest(tree, arguments, timeout)
+        code, detail = run_pytest(tree, arguments, timeout, env)
         if code == -1:
             return "killed (timeout)", time.perf_counter() - start, detail
         if code not in (0, 5):  # 5: the -k stage selected nothing
@@ -113,11 +116,11 @@ def run_tests(tree: Path, tests: list[str], timeout: float, item: int | None = N
     return "survived", time.perf_counter() - start, ""
 
 
-def check_mutant(mutant: dict, pristine: Path, scratch: Path, tests: list[str], timeout: float) -> dict:
+def check_mutant(mutant: dict, pristine: Path, scratch: Path, tests: list[str], timeout: float, env: dict) -> dict:
     tree = Path(tempfile.mkdtemp(dir=scratch, prefix="mutant-"))
     shutil.copytree(pristine, tree, dirs_exist_ok=True)
     (tree / mutant["file"]).write_text(mutated_text(mutant, tree))
-    status, seconds, detail = run_tests(tree, tests, timeout, mutant.get("item"))
+    status, seconds, detail = run_tests(tree, tests, timeout, env, mutant.get("item"))
     shutil.rmtree(tree)
     return {"id": mutant["id"], "item": mutant["item"], "file": mutant["file"], "why": mutant["why"],
             "status": status, "seconds": round(seconds, 1), "caught_by": detail,
@@ -133,14 +136,15 @@ def check_work(work: str, only: list[str] | None, timeout: float, files: list[st
         copy_tree(files, pristine)
         for mutant in mutants:  # a stale mutant stops the check before anything runs
             mutated_text(mutant, pristine)
-        status, seconds, detail = run_tests(pristine, tests, timeout)
+        env = pytest_env(work)
+        status, seconds, detail = run_tests(pristine, tests, timeout, env)
         print(f"[{work}] unmutated tests: {'pass' if status == 'survived' else 'FAIL'} in {seconds:.0f} s {detail}",
               flush=True)
         if status != "survived":
             raise SystemExit(f"{work}: the tests fail before any mutation ({detail}); fix them first")
         rows = [None] * len(mutants)
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(check_mutant, mutant, pristine, Path(scratch), tests, timeout): index
+            futures = {pool.submit(check_mutant, mutant, pristine, Path(scratch), tests, timeout, env): index
                        for index, mutant in enumerate(mutants)}
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 row = rows[futures[future]] = future.result()
