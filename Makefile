@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages behind the real corpora (../shared/facts/data_sources.md), the listening-page browser test (chromium)
+# Debian packages behind the real corpora (shared/corpora.py), the listening-page browser test (chromium)
 # and the instrument's audio output (libportaudio2, for sounddevice).
 DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2
 

@@ -1,6 +1,6 @@
 """Automation files: recorded control changes, read by the same code path as live MIDI.
 
-The fact sheet's hardware-free path (../shared/facts/autoencoder_synth.md §8, "MIDI input
+The fact sheet's hardware-free path (autoencoder_synth/README.md §8, "MIDI input
 (b)" and "Offline render"): a performance on the controller is a list of control changes at
 block times; the offline render applies them to the same
 :class:`~autoencoder_synth.controls.ControlState` (via ``apply_cc``) and the same engine as a

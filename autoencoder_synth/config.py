@@ -3,7 +3,7 @@
 Two levels, as the commands of the issue have them: the **data** settings (``preprocess``:
 the |FFT| frames, the 50k/10k/10k split, the normalisation) and the **model** settings
 (``train --preset ae1-256``: sizes, noise, optimizer, stopping rule).  Every field says where
-its value comes from: ``../shared/facts/autoencoder_synth.md`` §n and its quirk ids Q1–Q18.
+its value comes from: ``autoencoder_synth/README.md`` §n and its quirk ids Q1–Q18.
 """
 
 from __future__ import annotations

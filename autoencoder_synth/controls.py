@@ -1,6 +1,6 @@
 """The control layer of Sarroff & Casey's real-time instrument: pure state, no I/O.
 
-The 2014 interface (../shared/facts/autoencoder_synth.md §4) multiplies each unit of the
+The 2014 interface (autoencoder_synth/README.md §4) multiplies each unit of the
 innermost layer by ``gain × scale × mute`` and drives those numbers from a KORG
 nanoKONTROL2: eight strips (fader, knob, S/M/R buttons) show a bank of eight units, and the
 transport buttons switch between the original and the resynthesised audio, play, stop, reset

@@ -3,7 +3,7 @@
 Defaults are the authors' (``frhrdr/generative_audio`` HEAD ``1cf7e68``; paper and slides,
 2016) for their best run, results/4: guitar, 60 slices per second, one LSTM of 512 units,
 linear dense layers, 180 epochs.  Every field says where its value comes from:
-``../shared/facts/decay.md`` §n, and the quirk ids (Q1–Q22) of its §8.1, which
+``decay/README.md`` §n, and the quirk ids (Q1–Q22) of its §8.1, which
 ``decay/README.md`` answers one by one.
 """
 
@@ -56,13 +56,13 @@ class DecayConfig:
     output_rate: int = 44100  # scipy.signal.resample back to 44.1 kHz (Q13)
 
 
-# The runs' data are the authors' own (../shared/reference/decay/guitar_train, cello_pizz_train): no corpus to build.
+# The runs' data are the authors' own (~/.cache/audio-repro/reference/decay/guitar_train, cello_pizz_train): no corpus to build.
 _GUITAR = {"highest_freq": 1400, "clip_seconds": 5,
            "notes": ("Guitar.mf.sulB.C5Gb5", "Guitar.mf.sulG.C5Db5")}
 _CELLO = {"highest_freq": 5000, "clip_seconds": 3, "slices_per_second": 60,
           "notes": ("Cello.pizz.ff.sulA.D5.stereo", "Cello.pizz.ff.sulC.Eb3.stereo")}
 
-#: One preset per published run: runN wrote ../shared/reference/decay/results/N - …/.
+#: One preset per published run: runN wrote ~/.cache/audio-repro/reference/decay/results/N - …/.
 PRESETS: dict[str, dict] = {
     # results/1: cello pizzicato, 90 files, 3 s, 60 slices/s, max freq 5000 (Q15) -> 11025 Hz, prime 9 (Q14).
     "run1": {**_CELLO, "prime": 9},
@@ -98,7 +98,7 @@ PRESETS: dict[str, dict] = {
              "epochs": 3, "prime": 5, "notes": ()},
 }
 
-#: What the authors' own outputs of each run score (../shared/facts/decay.md §6, our analysis of results/):
+#: What the authors' own outputs of each run score (decay/README.md §6, our analysis of results/):
 #: f0, the partial's decay slope, the tonal fraction; shown beside ours in the report.
 def _authors(f0, slope, tonal, run):
     return {"decay:same_frequencies": f"f0 {f0} Hz (authors' run {run})", "decay:decreasing": f"{slope} dB/s (authors' run {run})",

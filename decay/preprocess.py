@@ -8,7 +8,7 @@ zero-padded, each note zero-padded or cut to ``T = sr·clip // block`` slices, t
 Y = X shifted by one slice plus an all-zero end slice, and one **global** mean and population
 std over every entry of X, padding included (std floored at 1e-8), applied to X and Y.
 
-    python -m decay.preprocess --preset run4 --input ../shared/reference/decay/guitar_train --run runs/decay/run4
+    python -m decay.preprocess --preset run4 --input ~/.cache/audio-repro/reference/decay/guitar_train --run runs/decay/run4
 
 Writes ``data/x.npy``, ``data/y.npy``, ``data/stats.npz`` (mean, std, model rate, block
 size, file names) and ``config.json``; notes named in ``hold_out`` (run 9) go to

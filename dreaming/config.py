@@ -1,7 +1,7 @@
 """Pfalz, Berdahl & Allison's settings, with the paper-era code's defaults, and one preset per Audio Example.
 
 Defaults are the GUI's and the paper-era drivers' (``apfalz/audio_lstm`` 005591b; facts
-``../shared/facts/dreaming.md`` §2, §4): 11025 Hz, n = 100 rows, L = 1024, Adam at 1e-4, 20
+``dreaming/README.md`` §2, §4): 11025 Hz, n = 100 rows, L = 1024, Adam at 1e-4, 20
 epochs, one sample of cursor advance per iteration.  Each field says where its value comes
 from; the quirk ids Q1–Q18 are the fact sheet's §9, answered in ``dreaming/README.md``.
 """

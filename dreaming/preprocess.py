@@ -13,7 +13,7 @@ label shape (r, w), iteration k of an epoch (c = k·Δe, every epoch restarting 
 The signal is float in [−1, 1] (an int16 file is scaled, fixing the original's Q14), mono,
 at 11025 Hz (another rate is refused unless ``resample=true``).
 
-    python -m dreaming.preprocess --preset example7-magnitude-hop256 --input ../shared/reference/dreaming/limited_guitar.wav --run runs/dreaming/ex7
+    python -m dreaming.preprocess --preset example7-magnitude-hop256 --input ~/.cache/audio-repro/reference/dreaming/limited_guitar.wav --run runs/dreaming/ex7
 
 Writes ``data/signal.npy`` (float32), ``data/spectrogram.npy`` (magnitude: normalised frames),
 ``data/stats.npz`` and ``config.json`` (with the resolved layout and iterations per epoch).

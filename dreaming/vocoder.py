@@ -1,5 +1,5 @@
 """The magnitude-spectrum approach's analysis and its oscillator-bank channel vocoder
-(Pfalz's ``to_real_better`` and ``to_audio_new``), after ``../shared/facts/dreaming.md`` §5.
+(Pfalz's ``to_real_better`` and ``to_audio_new``), after ``dreaming/README.md`` §5.
 
 Everything here is float64 numpy:
 

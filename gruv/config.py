@@ -2,7 +2,7 @@
 
 Defaults are GRUV's (Nayebi & Vitelli 2015, ``MattVitelli/GRUV`` HEAD ``71998b1``); the
 ``fiala-*`` presets are J. Fiala's blog experiments E1–E5 ("Deep Learning and Sound ~ 02",
-2015).  Every field says where its value comes from: ``../shared/facts/gruv.md`` §n.
+2015).  Every field says where its value comes from: ``gruv/README.md`` §n.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ PRESETS: dict[str, dict] = {
 }
 
 #: What Fiala's blog reports for each experiment, keyed "<work>:<criterion id>" as shared.criteria names
-#: them; shown beside our numbers in the report (../shared/facts/gruv.md §7).
+#: them; shown beside our numbers in the report (gruv/README.md §7).
 BLOG_RESULTS: dict[str, dict[str, str]] = {
     "fiala-vowels": {"gruv:loop": "one vowel frame repeated, no evolution (E1, output index 0)"},
     "fiala-kicks": {"gruv:mse": "< ~0.15 (E2 stop)", "gruv:noise_db": "too much high-frequency noise (E2)",

@@ -2,7 +2,7 @@
 
 Defaults are those of ``johnglover/sound-rnn`` (HEAD ``7d63960``; ``train.lua`` and
 ``sample.lua`` options) where the blog gives none; each field says where its value comes
-from: ``../shared/facts/mdn_vocoder.md`` §n.  The blog's three experiments (sine, clarinet,
+from: ``mdn_vocoder/README.md`` §n.  The blog's three experiments (sine, clarinet,
 piano) are presets; ``mdn_vocoder/README.md`` answers every quirk of the fact sheet.
 """
 
@@ -66,7 +66,7 @@ _RESET_FRAMES = round(44100 / (RESETS_PER_SECOND * 128))
 PRESETS: dict[str, dict] = {
     "defaults": {},  # train.lua's own defaults: N 512, 40 components, 1 × 100, S 30, 20 mixtures, B 1
     # The blog's sine: FFT 512, hop 128, 10 components, 1 × 100 LSTM, sequence 10, 1 mixture; B 10 as in the Readme.
-    # The original's own file is ../shared/reference/mdn_vocoder/sine_440.wav; the corpus file is the same tone.
+    # The original's own file is ~/.cache/audio-repro/reference/mdn_vocoder/sine_440.wav; the corpus file is the same tone.
     "sine": {**_SINE},
     # The blog's first sine run modelled absolute frames, not deltas (no commit has that mode).
     "sine-absolute": {**_SINE, "representation": "absolute"},

@@ -16,7 +16,7 @@ included, interleaved ``[a0, f0, a1, f1, …]`` (D = 2P).  Then, as ``data.lua``
 themselves the same way.  ``heldout_fraction`` > 0 (ours, off by default) keeps the last part
 of the frames out of training to measure the NLL on.
 
-    python -m mdn_vocoder.preprocess --preset sine --input ../shared/reference/mdn_vocoder/sine_440.wav --run runs/mdn/sine
+    python -m mdn_vocoder.preprocess --preset sine --input ~/.cache/audio-repro/reference/mdn_vocoder/sine_440.wav --run runs/mdn/sine
 
 Writes ``data/frames.npy`` (F, P, 2: magnitude, Hz, float64), ``data/x.npy`` (F, D, the
 normalised training sequence), ``data/heldout_x.npy`` (when held out), ``data/stats.npz``

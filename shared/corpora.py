@@ -1,6 +1,6 @@
 """Named audio corpora, built into a directory with a manifest.
 
-Two tiers (../shared/DESIGN.md, "Corpora"; sources in ../shared/facts/data_sources.md):
+Two tiers (README.md, "Corpora"; sources in shared/corpora.py):
 
 * **synthetic**: always available, deterministic (numpy with fixed seeds: building twice
   gives the same bytes), seconds to build.  ``sine`` (GRUV's test tone), ``vowels``
@@ -307,7 +307,7 @@ def build_kicks808(corpus: Corpus) -> Iterator[Item]:
         yield f"kick_{index:03d}.wav", to_pcm16(peak_normalise(kick, p["peak"])), extra
 
 
-#: The two bars of the amen pattern on a 16th-note grid (../shared/facts/data_sources.md §C6).
+#: The two bars of the amen pattern on a 16th-note grid (shared/corpora.py §C6).
 AMEN_PATTERN = (
     {"kick": (0, 2, 10, 11), "snare": (4, 7, 9, 12, 15), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},
     {"kick": (0, 2, 10), "snare": (4, 7, 9, 14), "hat": (0, 2, 4, 6, 8, 10, 12, 14)},

@@ -14,7 +14,7 @@ work                   criteria (source)
 ``mdn_vocoder``        Glover's blog: pitch against the source, pitch drift / "too much
                        variance", spectral flatness, held-out NLL (when the run has one)
 ``dreaming``           Pfalz et al. §1.2: C1 artifacts, C2 resembles the input, C3 does not
-                       merely copy it (low / medium / high, ../shared/facts/dreaming.md §7)
+                       merely copy it (low / medium / high, dreaming/README.md §7)
 ``decay``              Sander & Harder §4.1: (1) same dominant frequencies, (2) the signal
                        decreases, (3) low added noise (pass / fail), plus the fitted decays
 ``autoencoder_synth``  Sarroff & Casey Tables 1–3: reconstruction error summed over 1025 bins,
@@ -190,7 +190,7 @@ def mdn_vocoder_criteria(output, rate, reference=None, reference_rate=None, *, r
 # Pfalz, Berdahl & Allison: C1–C3
 # ---------------------------------------------------------------------------------------------
 
-#: Thresholds of the low / medium / high mapping (../shared/facts/dreaming.md §7; one change, see C3_LOW_M10).
+#: Thresholds of the low / medium / high mapping (dreaming/README.md §7; one change, see C3_LOW_M10).
 C1_HIGH = {"M1": -80.0, "M2": 0.01, "M3": 1.1}
 C1_LOW = {"M1": -50.0, "M2": 0.1, "M3": 2.0}
 C2_HIGH = {"R5": 0.35, "M6": 250.0, "M8": 0.8}

@@ -1,8 +1,8 @@
 """Signal metrics: pure functions over numpy arrays (the evaluation half of ``shared/``).
 
 Every function states its formula and which direction is better.  The definitions follow
-../shared/facts/dreaming.md §7 (M1–M12: artifacts, resemblance, copying, on an 11025 Hz
-log-mel front end) and ../shared/facts/decay.md §6 (RMS and partial decay slopes, f0,
+dreaming/README.md §7 (M1–M12: artifacts, resemblance, copying, on an 11025 Hz
+log-mel front end) and decay/README.md §6 (RMS and partial decay slopes, f0,
 tonal fraction, band flatness, the Hilbert-envelope exponential fit); ``shared/criteria.py``
 turns them into each work's criteria.  Inputs are mono float arrays at full scale ±1.
 """
@@ -93,7 +93,7 @@ def onset_match(reference, estimate, tolerance: float = 0.05) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Level and decay (../shared/facts/decay.md §6)
+# Level and decay (decay/README.md §6)
 # ---------------------------------------------------------------------------------------------
 
 def _line_fit(x, y) -> tuple[float, float, float]:
@@ -169,7 +169,7 @@ def _exponential(t, a, b, c):
 def hilbert_exponential_fit(signal, rate: int, *, faithful: bool = False) -> dict:
     """The decay authors' envelope fit ``e(t) = a·e^(−b·t) + c`` to the Hilbert envelope ``|hilbert(x)|``.
 
-    ``faithful=True`` is the authors' ``fit_sig_decay`` (../shared/facts/decay.md §4): the
+    ``faithful=True`` is the authors' ``fit_sig_decay`` (decay/README.md §4): the
     envelope smoothed by a Savitzky–Golay filter (51, order 2), t = sample index (so b is per
     sample; ``b_per_s`` = b·rate), unbounded Levenberg–Marquardt from p0 = (1, 1, 1).
     The default is the robust version of §6: the envelope smoothed by a 10 ms moving average
@@ -330,7 +330,7 @@ def level_dbfs(signal) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Spectral front end (../shared/facts/dreaming.md §7 "Common front end")
+# Spectral front end (dreaming/README.md §7 "Common front end")
 # ---------------------------------------------------------------------------------------------
 
 def _power_frames(signal, frame: int, hop: int, window: str = "hann-periodic"):

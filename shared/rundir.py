@@ -1,6 +1,6 @@
 """Run directories, settings, atomic writes and the command-line error convention.
 
-Every stage of every work reads and writes one run directory (../shared/DESIGN.md,
+Every stage of every work reads and writes one run directory (README.md,
 "Run directories"): ``config.json`` (the resolved settings, written by preprocess),
 ``data/``, ``checkpoints/``, ``model.keras``, ``generated/*.wav``.  This module holds the
 pieces every work's scripts share:

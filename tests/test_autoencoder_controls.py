@@ -1,6 +1,6 @@
 """autoencoder_synth.controls and .automation: the instrument's control layer, without hardware.
 
-Every control of the nanoKONTROL2 factory map does what ../shared/facts/autoencoder_synth.md
+Every control of the nanoKONTROL2 factory map does what autoencoder_synth/README.md
 §4.2 says; banks wrap and strips past the last unit are ignored (Q15); Set zeroes (Q13) or
 toggles; channel filtering and every message applied (Q12); mido-like messages; OSC; control
 maps and automation files read from disk, and each kind of bad file refused with its name.

@@ -1,6 +1,6 @@
 """autoencoder_synth's instrument (play.py, instrument.py): the engine through the offline path and in-memory messages.
 
-Facts §4 and §8 (../shared/facts/autoencoder_synth.md): unprocessed output = input × the
+Facts §4 and §8 (autoencoder_synth/README.md): unprocessed output = input × the
 overlap-add level of the windows; Set → the decoder's answer to a zero code; Record → identity;
 no input → the decoded multipliers; every pending message applied; an automation file renders
 byte-identical WAVs; bad automation files are refused before anything is written; the live

@@ -1,6 +1,6 @@
 """autoencoder_synth/: Sarroff & Casey's features, autoencoders, pylearn2 training rule and resynthesis.
 
-The fact-sheet semantics (../shared/facts/autoencoder_synth.md): rectangular |FFT|/N frames,
+The fact-sheet semantics (autoencoder_synth/README.md): rectangular |FFT|/N frames,
 the seed-9778 frame split, per-bin normalisation, tied weights and U(±irange/2), the summed
 loss, pylearn2's momentum and stopping rule, the numpy forward equal to Keras, the 2/3 gain of
 the unprocessed path, the scripts end to end and bad input.

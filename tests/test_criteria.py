@@ -3,7 +3,7 @@
 * dreaming: the paper's Audio Examples 1–11 rated against its Table 1 (R = the decoded
   ``input.mp3``), the paper's named C2 failures (pink noise, a 196 Hz sine) and a verbatim
   excerpt of the training audio (a C3 failure).
-* decay: the pattern of ../shared/facts/decay.md §6 "Readings" on the authors' ``results/``.
+* decay: the pattern of decay/README.md §6 "Readings" on the authors' ``results/``.
 * mdn_vocoder: the f0 of the original repository's ``sine_440.wav``.
 """
 
@@ -19,7 +19,7 @@ from conftest import REPO_ROOT, reference_dir
 from shared import criteria, sources
 from shared.evaluate import evaluate_run, mono
 
-TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3), ../shared/facts/dreaming.md §7
+TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3), dreaming/README.md §7
 REQUIRED_AGREEMENT = {"C1": 9, "C2": 8, "C3": 10}  # of 11 (the issue's bar)
 LEVELS = ("low", "medium", "high")
 

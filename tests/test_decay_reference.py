@@ -1,4 +1,4 @@
-"""decay/ against the authors' own files in ../shared/reference/decay/ (facts §1.4, §1.8).
+"""decay/ against the authors' own files (python -m shared.reference fetch decay) (facts §1.4, §1.8).
 
 Regenerating the "original" round trip ``<note>.wav`` of results/1 (cello, global statistics
 over the 90 training files, causal decimation, ``(g + mean)·std·32767`` and two int16

@@ -1,4 +1,4 @@
-"""dreaming/: Pfalz, Berdahl & Allison's four approaches on short signals (facts ../shared/facts/dreaming.md).
+"""dreaming/: Pfalz, Berdahl & Allison's four approaches on short signals (facts dreaming/README.md).
 
 Pair cutting on a ramp, iterations per epoch against the fact sheet's counts, the FIFO, the
 rows-as-batch cell with the state carried and no gradient through it, dropout in dreams,

@@ -1,4 +1,4 @@
-"""GRUV's numpy pipeline against the original code's own outputs (../shared/reference/gruv/).
+"""GRUV's numpy pipeline against the original code's own outputs (tests/reference/gruv/).
 
 Tolerances from that folder's README: exact for everything but the FFT and inverse FFT,
 which use rtol = 1e-9, atol = 1e-9·max|x|; int16 arrays exactly.  No TensorFlow here.

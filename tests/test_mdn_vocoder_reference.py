@@ -1,4 +1,4 @@
-"""mdn_vocoder/ against the original repository's own test file, ../shared/reference/mdn_vocoder/sine_440.wav.
+"""mdn_vocoder/ against the original repository's own test file, sine_440.wav (python -m shared.reference fetch mdn_vocoder).
 
 The numbers are the fact sheet's §8 (and the reference README): the analysis at FFT 512 / hop
 128 of the int32 file / 2^32, the data statistics of the sine configuration, and the
