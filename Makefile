@@ -4,9 +4,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages behind the real corpora (shared/corpora.py), the listening-page browser test (chromium)
-# and the instrument's audio output (libportaudio2, for sounddevice).
-DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2
+# Debian packages behind the real corpora (shared/corpora.py), the listening-page browser test (chromium),
+# the instrument's audio output (libportaudio2, for sounddevice), and the instrument's live tests: a JACK server
+# with its dummy driver (jackd2; jack_lsp, jack_wait) and an OSC client we did not write (liblo-tools: oscsend).
+DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2 jackd2 liblo-tools
 
 .PHONY: reproduce test regress mutations corpora system-deps venv
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Optional
 
+from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
+
 
 @dataclass(frozen=True)
 class AutoencoderConfig:
@@ -53,6 +55,15 @@ class AutoencoderConfig:
     max_epochs: Optional[int] = None  # ours: a safety cap on the epochs whatever the rule says; None = none (pylearn2)
     seed: int = 1978  # model and SGD rng [1978, 9, 7]
     noise_seed: int = 2001  # the corruptor's default seed
+
+    #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
+    LIMITS = {
+        "sample_rate": AT_LEAST_ONE, "fft_size": Limit(2), "hop": AT_LEAST_ONE, "train_frames": AT_LEAST_ONE,
+        "valid_frames": AT_LEAST_ONE, "test_frames": AT_LEAST_ONE, "split_seed": SEED, "hidden": AT_LEAST_ONE,
+        "hidden2": AT_LEAST_ONE, "noise_std": AT_LEAST_ZERO, "irange": POSITIVE, "learning_rate": POSITIVE,
+        "momentum": Limit(0, 1), "batch_size": AT_LEAST_ONE, "patience": AT_LEAST_ONE, "prop_decrease": Limit(0, 1),
+        "epoch_counter": AT_LEAST_ONE, "max_epochs": AT_LEAST_ONE, "seed": SEED, "noise_seed": SEED,
+    }
 
 
 #: Data presets (``preprocess --preset``): the paper's 70,000 frames, and CPU-sized ones.

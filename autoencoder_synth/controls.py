@@ -105,15 +105,21 @@ class ControlMap:
         MIDI channel 1–16 as the user sees it; None accepts every channel.
     controls : dict[int, tuple[str, int | None]]
         CC number → (action, strip 0–7 for :data:`STRIP_ACTIONS`, None for the others).
+    port : str or None
+        Part of the name the controller's MIDI port shows up under (case ignored): the live
+        player opens the first input whose name contains it when no ``--midi-port`` is given.
     """
 
     name: str
     channel: int | None
     controls: dict
+    port: str | None = None
 
     def __post_init__(self):
         problem = _channel_problem(self.channel) or next(
             (p for cc, (action, strip) in self.controls.items() if (p := _control_problem(cc, action, strip))), None)
+        if problem is None and self.port is not None and (not isinstance(self.port, str) or not self.port.strip()):
+            problem = f"port {self.port!r} is not a non-empty string"
         if problem:
             raise ValueError(f"control map {self.name!r}: {problem}")
 
@@ -126,7 +132,7 @@ def _nanokontrol2() -> ControlMap:
     controls.update({41: ("play", None), 42: ("stop", None), 43: ("rewind", None), 44: ("fast_forward", None),
                      45: ("record", None), 46: ("cycle", None), 58: ("track_prev", None), 59: ("track_next", None),
                      60: ("set", None), 61: ("marker_prev", None), 62: ("marker_next", None)})
-    return ControlMap("KORG nanoKONTROL2 (factory CC map)", 1, controls)
+    return ControlMap("KORG nanoKONTROL2 (factory CC map)", 1, controls, port="nanoKONTROL2")
 
 
 #: The factory CC map of the controller the paper used (facts §4.2).
@@ -136,9 +142,10 @@ NANOKONTROL2 = _nanokontrol2()
 def load_control_map(path) -> ControlMap:
     """Read another controller's map from JSON.
 
-    The file: ``{"name": "...", "channel": 1 or null, "controls": {"7": "fader 0", "41": "play", ...}}``
+    The file: ``{"name": "...", "channel": 1 or null, "port": "...", "controls": {"7": "fader 0", "41": "play", ...}}``
     — CC numbers (0–127) as keys, ``"<action>"`` or ``"<action> <strip 0–7>"`` as values.
-    ``name`` defaults to the file's stem, ``channel`` to 1 (as the factory map).
+    ``name`` defaults to the file's stem, ``channel`` to 1 (as the factory map); ``port`` (optional)
+    is part of the controller's MIDI port name, which the live player then opens by default.
 
     Raises
     ------
@@ -155,12 +162,15 @@ def load_control_map(path) -> ControlMap:
         raise InputError(path, f"not JSON: {error}") from None
     if not isinstance(data, dict):
         raise InputError(path, 'a control map is a JSON object {"name": …, "channel": …, "controls": {…}}')
-    unknown = sorted(set(data) - {"name", "channel", "controls"})
+    unknown = sorted(set(data) - {"name", "channel", "port", "controls"})
     if unknown:
-        raise InputError(path, f"unknown key {unknown[0]!r}; accepted: name, channel, controls")
+        raise InputError(path, f"unknown key {unknown[0]!r}; accepted: name, channel, port, controls")
     name, channel, table = data.get("name", path.stem), data.get("channel", 1), data.get("controls")
+    port = data.get("port")
     if not isinstance(name, str):
         raise InputError(path, '"name" must be a string')
+    if port is not None and (not isinstance(port, str) or not port.strip()):
+        raise InputError(path, '"port" must be a non-empty string (part of the MIDI port name) or absent')
     if problem := _channel_problem(channel):
         raise InputError(path, problem)
     if not isinstance(table, dict) or not table:
@@ -178,7 +188,7 @@ def load_control_map(path) -> ControlMap:
         if problem := _control_problem(int(key), words[0], strip):
             raise InputError(path, problem)
         controls[int(key)] = (words[0], strip)
-    return ControlMap(name, channel, controls)
+    return ControlMap(name, channel, controls, port)
 
 
 def control_table(control_map: ControlMap = NANOKONTROL2) -> list[tuple[int, str, str]]:
@@ -191,22 +201,25 @@ def control_table(control_map: ControlMap = NANOKONTROL2) -> list[tuple[int, str
     return rows
 
 
+#: A button's OSC arguments: none, or one number (TouchOSC and Open Stage Control send 1 on press, 0 on release).
+BUTTON_ARGUMENTS = "none, or a number: > 0 presses"
+
 #: The OSC addresses :meth:`ControlState.apply_osc` understands: (address, arguments, action).
 OSC_ADDRESSES = [
     ("/unit/<i>/gain", "float 0–1", "gain of unit i (as its fader)"),
     ("/unit/<i>/scale", "float 0–2", "scale of unit i (as its knob)"),
     ("/unit/<i>/mute", "0 or 1", "1 mutes unit i, 0 unmutes it"),
-    ("/unit/<i>/reset", "", "reset unit i (as its R button)"),
-    ("/units/reset", "", "reset every unit (as Record)"),
-    ("/units/zero", "", "every unit's output to 0 (as Set, paper semantics)"),
+    ("/unit/<i>/reset", BUTTON_ARGUMENTS, "reset unit i (as its R button)"),
+    ("/units/reset", BUTTON_ARGUMENTS, "reset every unit (as Record)"),
+    ("/units/zero", BUTTON_ARGUMENTS, "every unit's output to 0 (as Set, paper semantics)"),
     ("/bank", "int 0–(banks−1)", "show that bank of 8 units"),
-    ("/bank/next", "", "next bank (as Track ▶)"),
-    ("/bank/prev", "", "previous bank (as Track ◀)"),
-    ("/transport/play", "", "play / pause (as Play)"),
-    ("/transport/stop", "", "stop and rewind (as Stop)"),
+    ("/bank/next", BUTTON_ARGUMENTS, "next bank (as Track ▶)"),
+    ("/bank/prev", BUTTON_ARGUMENTS, "previous bank (as Track ◀)"),
+    ("/transport/play", BUTTON_ARGUMENTS, "play / pause (as Play)"),
+    ("/transport/stop", BUTTON_ARGUMENTS, "stop and rewind (as Stop)"),
     ("/transport/processing", "0 or 1", "0: original audio, 1: resynthesised"),
-    ("/transport/toggle", "", "switch original / resynthesised (as Rewind, Fast-forward)"),
-    ("/transport/quit", "", "quit (as Cycle)"),
+    ("/transport/toggle", BUTTON_ARGUMENTS, "switch original / resynthesised (as Rewind, Fast-forward)"),
+    ("/transport/quit", BUTTON_ARGUMENTS, "quit (as Cycle)"),
 ]
 
 
@@ -320,9 +333,11 @@ class ControlState:
     def apply_osc(self, address: str, *args) -> list[str]:
         """Apply one OSC message (see :data:`OSC_ADDRESSES`); return events as :meth:`apply_cc`.
 
-        Unit indices are absolute (not bank-relative).  Values are clamped to their range;
-        unknown addresses, unit or bank indices out of range and wrong arguments are counted in
-        :attr:`ignored`, never raised.
+        Unit indices are absolute (not bank-relative).  Values are clamped to their range.
+        Buttons (the addresses without a value of their own) act with no argument or with one
+        number > 0, the press TouchOSC and Open Stage Control send; one number ≤ 0 (their
+        release) does nothing and is not counted.  Unknown addresses, unit or bank indices out
+        of range and wrong arguments are counted in :attr:`ignored`, never raised.
         """
         parts = address.split("/")[1:] if isinstance(address, str) and address.startswith("/") else []
         numbers = [float(a) for a in args if isinstance(a, (int, float, np.integer, np.floating)) and math.isfinite(a)]
@@ -332,8 +347,8 @@ class ControlState:
         if len(parts) == 3 and parts[0] == "unit" and parts[1].isascii() and parts[1].isdigit() \
                 and int(parts[1]) < self.units and numbers is not None:
             events = self._osc_unit(int(parts[1]), parts[2], numbers)
-        elif numbers == [] and "/".join(parts) in _OSC_GLOBALS:
-            events = self._global(_OSC_GLOBALS["/".join(parts)])
+        elif "/".join(parts) in _OSC_GLOBALS and _is_button(numbers):
+            events = self._global(_OSC_GLOBALS["/".join(parts)]) if _pressed(numbers) else []
         elif parts == ["bank"] and numbers and len(numbers) == 1 and numbers[0].is_integer() \
                 and 0 <= numbers[0] < self.bank_count:
             events = self._set_bank(int(numbers[0]))
@@ -345,8 +360,8 @@ class ControlState:
         return events
 
     def _osc_unit(self, unit: int, what: str, numbers: list[float]) -> list[str] | None:
-        if what == "reset" and not numbers:
-            return self._set_unit(unit, gain=1.0, scale=1.0, mute=1.0)
+        if what == "reset" and _is_button(numbers):
+            return self._set_unit(unit, gain=1.0, scale=1.0, mute=1.0) if _pressed(numbers) else []
         if len(numbers) != 1:
             return None
         if what == "gain":
@@ -429,7 +444,17 @@ class ControlState:
         return lines
 
 
-# OSC addresses without arguments → the button they stand for.
+def _is_button(numbers) -> bool:
+    """A button's OSC arguments: none or one number."""
+    return numbers is not None and len(numbers) <= 1
+
+
+def _pressed(numbers) -> bool:
+    """No argument, or one > 0: a press (0 or less: a release)."""
+    return not numbers or numbers[0] > 0
+
+
+# OSC button addresses → the button they stand for.
 _OSC_GLOBALS = {"units/reset": "record", "units/zero": "set", "bank/next": "track_next", "bank/prev": "track_prev",
                 "transport/play": "play", "transport/stop": "stop", "transport/toggle": "rewind",
                 "transport/quit": "cycle"}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import queue
 import time
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -85,13 +86,21 @@ class Instrument:
 
 class Session:
     """One live performance: the messages received (MIDI and OSC threads put them on ``pending``), the automation,
-    and :meth:`step`, what the audio callback runs for each block."""
+    and :meth:`step`, what the audio callback runs for each block.
 
-    def __init__(self, instrument: Instrument, automation: dict | None = None, period: float = np.inf):
-        self.instrument, self.automation, self.period = instrument, automation or {}, period
+    ``keep``: keep every message received (:attr:`recorded`, :attr:`log`) and leave room for the blocks played
+    (:attr:`produced`, filled by the player's ``--record`` tap); off, a session's memory does not grow with the
+    messages it receives (:attr:`compute`, 8 bytes a block, is the only thing that grows)."""
+
+    def __init__(self, instrument: Instrument, automation: dict | None = None, period: float = np.inf, keep: bool = True):
+        self.instrument, self.automation, self.period, self.keep = instrument, automation or {}, period, keep
         self.pending: queue.SimpleQueue = queue.SimpleQueue()
         self.recorded: list[tuple[int, int, int, int]] = []  # (block, channel, control, value) of each MIDI CC received
-        self.blocks = self.underruns = self.late = self.applied = 0  # applied: automation events
+        self.log: list[list] = []  # [block, "midi", type, channel, control, value] / [block, "osc", address, [values]]
+        self.produced: list[np.ndarray] = []  # the blocks played, when the player records them
+        self.compute = array("d")  # seconds each step took: messages applied and the block computed
+        self.blocks = self.underruns = self.late = self.applied = self.messages = 0  # applied: automation events
+        self.underrun_blocks: list[int] = []  # where the first 100 underruns were flagged
 
     def drain(self) -> None:
         """Apply every pending message, in order (the original handled the last MIDI event of each poll: Q12)."""
@@ -101,12 +110,19 @@ class Session:
                 item = self.pending.get_nowait()
             except queue.Empty:
                 return
+            self.messages += 1
             if item[0] == "midi":
                 message = item[1]
-                if getattr(message, "type", None) == "control_change":
-                    self.recorded.append((self.blocks, message.channel + 1, message.control, message.value))
+                if self.keep:
+                    kind = getattr(message, "type", None)
+                    if kind == "control_change":
+                        self.recorded.append((self.blocks, message.channel + 1, message.control, message.value))
+                    self.log.append([self.blocks, "midi", kind, getattr(message, "channel", None),
+                                     getattr(message, "control", None), getattr(message, "value", None)])
                 self.instrument.handle(state.apply_message(message))
             else:
+                if self.keep:
+                    self.log.append([self.blocks, "osc", item[1], [_plain(value) for value in item[2]]])
                 self.instrument.handle(state.apply_osc(item[1], *item[2]))
 
     def apply_due(self) -> None:
@@ -119,7 +135,10 @@ class Session:
     def step(self, outdata, underflow=False, indata=None, applied=False) -> bool:
         """Fill ``outdata`` (hop × 1) with the next block; False once the instrument has finished."""
         started = time.perf_counter()
-        self.underruns += bool(underflow)
+        if underflow:
+            self.underruns += 1
+            if len(self.underrun_blocks) < 100:
+                self.underrun_blocks.append(self.blocks)
         if not applied:
             self.apply_due()
         if indata is not None:
@@ -130,8 +149,19 @@ class Session:
             outdata.fill(0)
             return False
         outdata[:, 0] = block
-        self.late += time.perf_counter() - started > self.period
+        took = time.perf_counter() - started
+        self.compute.append(took)
+        self.late += took > self.period
         return True
+
+
+def _plain(value):
+    """An OSC argument as JSON can hold it."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return repr(value)
 
 
 def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tuple[np.ndarray, dict]:
@@ -168,4 +198,25 @@ def load_network(model_dir) -> tuple[NumpyAutoencoder, Path]:
     run_dir = model_dir.parent
     if not (run_dir / "data" / "maxvec.npy").is_file():
         raise InputError(run_dir, "no data/maxvec.npy beside the model: the model folder must sit in its preprocessed run")
-    return network_of(run_dir, model_dir.name), run_dir
+    try:
+        network = network_of(run_dir, model_dir.name)
+    except InputError:
+        raise
+    except Exception as error:  # a corrupt file, another work's model: whatever Keras or the weights' shapes raise
+        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        raise InputError(model_dir / "model.keras", f"not a trained autoencoder_synth model ({type(error).__name__}: "
+                                                    f"{reason}); train one with python -m autoencoder_synth.train") from None
+    return network, run_dir
+
+
+def load_maxvec(run_dir: Path, size: int) -> np.ndarray:
+    """``<run>/data/maxvec.npy``, checked against the model's input size."""
+    path = Path(run_dir) / "data" / "maxvec.npy"
+    try:
+        maxvec = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise InputError(path, f"not a numpy array file ({error})") from None
+    if maxvec.shape != (size,) or not np.all(np.isfinite(maxvec)):
+        raise InputError(path, f"expected {size} finite maxima (one per bin), found shape {maxvec.shape}: "
+                               "rerun python -m autoencoder_synth.preprocess")
+    return maxvec

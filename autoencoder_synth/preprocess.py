@@ -26,6 +26,7 @@ from tqdm import tqdm
 from autoencoder_synth.config import PRESETS, AutoencoderConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
+from shared.rundir import check_output_folder  # bad-input guards
 
 SPLITS = ("train", "valid", "test")
 
@@ -120,6 +121,7 @@ def main(argv=None) -> None:
     parser.add_argument("--input", required=True, type=Path, help="a folder of songs (searched recursively) or one file")
     args = parser.parse_args(argv)
     config = resolve_config(AutoencoderConfig, PRESETS, args.preset, args.overrides)
+    check_output_folder(args.run, "--run")
     summary = preprocess(args.input, args.run, config)
     sizes = summary["sizes"]
     print(f"{summary['pooled_frames']} frames from {summary['files']} files → train {sizes['train']}, valid "

@@ -19,8 +19,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3
+from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3, AutoencoderConfig
 from shared.rundir import InputError, cli_main, read_json
+from shared.rundir import apply_overrides, check_output_file, check_run_data, load_config  # bad-input guards
 
 
 def noise_suffix(noise: float) -> str:
@@ -104,6 +105,12 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if not (args.run / "config.json").is_file():
         raise InputError(args.run, "no config.json here: run python -m autoencoder_synth.preprocess first")
+    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)  # a bad config.json or --set stops here
+    if args.jobs < 1:
+        raise InputError("--jobs", f"{args.jobs} is not accepted (accepted: 1 or more cells at once)")
+    if not args.table_only:
+        check_run_data(args.run, ["data/train.npy", "data/valid.npy", "data/test.npy"], "autoencoder_synth.preprocess")
+    check_output_file(args.run / f"table{args.table}.md")
     failed = []
     for stage in [] if args.table_only else cells(args.table):
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -22,18 +22,30 @@ Without ``--preset`` it trains the run's ``model`` setting (``ae1-256``; ``ae1-1
 
 Writes ``<run>/<model>/model.keras``, ``loss.csv`` (per epoch, epoch 0 = before training) and
 ``result.json`` (the best validation error, noisy and clean, and the test error).
+
+Resumable: after every epoch that training goes on from, the whole training state is in
+``<run>/<model>/checkpoints/last.npz``; re-running the same command after a kill goes on from
+there to the same weights and files as an uninterrupted run (``tests/test_kill_resume.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from autoencoder_synth.config import AutoencoderConfig, model_settings
-from shared.rundir import InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, set_seed, write_csv, write_json
+from shared.rundir import (
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
+    write_json,
+)
+from shared.rundir import check_checkpoints, check_output_folder, check_run_data, load_keras_model  # bad-input guards
+from shared.rundir import remove_partial_files
 
 LOG_FIELDS = ("epoch", "loss", "valid", "valid_clean")
 UNCAPPED = 10**9  # fit's epoch count when max_epochs is None: only the stopping rule ends training
@@ -95,8 +107,14 @@ class StoppingRule:
         return monitor and counter
 
 
-def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Path):
-    """The stopping rule (:class:`StoppingRule`), MonitorBasedSaveBest and the ``max_epochs`` cap as one Keras callback."""
+def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Path, checkpoint_path: Path | None = None):
+    """The stopping rule (:class:`StoppingRule`), MonitorBasedSaveBest and the ``max_epochs`` cap as one Keras callback.
+
+    With ``checkpoint_path``, every epoch after which training goes on leaves the whole training
+    state there (:meth:`checkpoint`): the weights with the noise layer's seed state, the
+    optimizer's variables, the log, the best weights, the stopping rule's counters and the
+    monitor's noise generator; :meth:`restore` puts it back and returns the epoch to go on from.
+    """
     import keras
 
     class Pylearn2Stopping(keras.callbacks.Callback):
@@ -116,7 +134,8 @@ def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Pat
             return noisy
 
         def on_train_begin(self, logs=None):
-            self.measure(0, float("nan"))  # monitored before epoch 1; the stopping rule is not consulted
+            if not self.rows:  # (a resumed run has its epoch 0 already)
+                self.measure(0, float("nan"))  # monitored before epoch 1; the stopping rule is not consulted
 
         def on_epoch_end(self, epoch, logs=None):
             value = self.measure(epoch + 1, float((logs or {}).get("loss", np.nan)))
@@ -124,6 +143,39 @@ def pylearn2_stopping(valid_x, valid_y, config: AutoencoderConfig, log_path: Pat
                 self.model.stop_training, self.stopped_by = True, "stopping rule"
             elif config.max_epochs is not None and epoch + 1 >= config.max_epochs:  # ours: the safety cap
                 self.model.stop_training, self.stopped_by = True, "max_epochs"
+            elif checkpoint_path is not None:
+                self.checkpoint(self.model, epoch + 1)
+
+        def checkpoint(self, model, epochs_done: int) -> None:
+            """Write the training state after ``epochs_done`` epochs to ``checkpoint_path`` (one file, atomically)."""
+            rule = self.rule
+            save_npz(checkpoint_path, epochs_done=epochs_done,
+                     **{f"variable_{i}": np.asarray(v) for i, v in enumerate(model.variables)},
+                     **{f"optimizer_{i}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)},
+                     **{f"best_{i}": w for i, w in enumerate(self.best_weights or [])},
+                     rows=np.array([[row[field] for field in LOG_FIELDS] for row in self.rows], np.float64),
+                     best=self.best, best_epoch=self.best_epoch, rule=np.array([rule.best, rule.countdown, rule.counted]),
+                     rng=np.frombuffer(json.dumps(self.rng.bit_generator.state).encode(), dtype=np.uint8))
+
+        def restore(self, model) -> int:
+            """Put back the state :meth:`checkpoint` wrote; returns the number of epochs it holds."""
+            try:
+                with np.load(checkpoint_path) as saved:
+                    for i, variable in enumerate(model.variables):
+                        variable.assign(saved[f"variable_{i}"])
+                    for i, variable in enumerate(model.optimizer.variables):
+                        variable.assign(saved[f"optimizer_{i}"])
+                    best = [saved[f"best_{i}"] for i in range(len(model.weights)) if f"best_{i}" in saved]
+                    self.best_weights = best or None
+                    self.rows = [{"epoch": int(row[0]), **dict(zip(LOG_FIELDS[1:], row[1:]))} for row in saved["rows"].tolist()]
+                    self.best, self.best_epoch = float(saved["best"]), int(saved["best_epoch"])
+                    self.rule.best, countdown, counted = saved["rule"].tolist()
+                    self.rule.countdown, self.rule.counted = int(countdown), int(counted)
+                    self.rng.bit_generator.state = json.loads(saved["rng"].tobytes().decode())
+                    return int(saved["epochs_done"])
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+                raise InputError(checkpoint_path, f"not a checkpoint of this model ({error}): delete it to train from "
+                                 "the start") from None
 
         def on_train_end(self, logs=None):
             if self.best_weights is not None:
@@ -140,13 +192,12 @@ def load_split(run_dir: Path, name: str) -> np.ndarray:
 
 
 def load_trained(path: Path):
-    import keras
-
-    import autoencoder_synth.model  # noqa: F401  (registers the models and the loss)
+    import autoencoder_synth.model  # registers the models and the loss
 
     if not (path / "model.keras").is_file():
         raise InputError(path / "model.keras", f"missing: train {path.name} first (python -m autoencoder_synth.train)")
-    return keras.saving.load_model(path / "model.keras", safe_mode=True, compile=False)
+    return load_keras_model(path / "model.keras", "autoencoder_synth.train",
+                            kind=(autoencoder_synth.model.Autoencoder, autoencoder_synth.model.ComposedAutoencoder))
 
 
 def training_sets(run_dir: Path, config: AutoencoderConfig):
@@ -176,17 +227,25 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
     out = run_dir / name
     model, sets = training_sets(run_dir, config)
     compile_model(model, config)
-    stopping = pylearn2_stopping(*sets["valid"], config, out / "loss.csv")
+    checkpoint = out / "checkpoints" / "last.npz"  # resumable: re-running the command after a kill goes on from here
+    stopping = pylearn2_stopping(*sets["valid"], config, out / "loss.csv", checkpoint)
     out.mkdir(parents=True, exist_ok=True)
+    remove_partial_files(out, checkpoint.parent)  # what a kill cut short
+    initial_epoch = 0
+    if checkpoint.is_file():
+        model.optimizer.build(model.trainable_variables)
+        initial_epoch = stopping.restore(model)
+        if verbose:
+            print(f"{name}: resuming after epoch {initial_epoch}")
     epochs = UNCAPPED if config.max_epochs is None else config.max_epochs  # the callback ends training
-    history = model.fit(*sets["train"], batch_size=config.batch_size, epochs=epochs, shuffle=True,
-                        callbacks=[stopping], verbose=verbose)
+    model.fit(*sets["train"], batch_size=config.batch_size, epochs=epochs, initial_epoch=initial_epoch, shuffle=True,
+              callbacks=[stopping], verbose=verbose)
     with atomic_path(out / "model.keras") as temporary:
         model.save(temporary)
     rng = np.random.default_rng(config.noise_seed + 1)
     result = {
         "model": name, "kind": config.kind, "hidden": config.hidden, "hidden2": config.hidden2, "noise_std": config.noise_std,
-        "epochs": len(history.history.get("loss", [])), "best_epoch": stopping.best_epoch,
+        "epochs": len(stopping.rows) - 1, "best_epoch": stopping.best_epoch,
         "stopped_by": stopping.stopped_by or "max_epochs", "stopping": config.stopping,
         "valid": stopping.best, "valid_clean": objective(model, *sets["valid"]),
         "test": objective(model, *sets["test"], config.noise_std, rng), "test_clean": objective(model, *sets["test"]),
@@ -202,6 +261,7 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
         frames = load_split(run_dir, "valid")
         result["valid_input_space"] = objective(stack, frames, frames)
     write_json(out / "result.json", result)
+    shutil.rmtree(checkpoint.parent, ignore_errors=True)  # only now: a kill before result.json resumes from the last one
     return result
 
 
@@ -216,6 +276,9 @@ def main(argv=None) -> None:
     except ValueError as error:
         raise InputError("--preset", str(error)) from None
     config = apply_overrides(dataclasses.replace(config, **settings), args.overrides)
+    check_run_data(args.run, ["data/train.npy", "data/valid.npy", "data/test.npy"], "autoencoder_synth.preprocess")
+    check_checkpoints(args.run / args.preset / "checkpoints")
+    check_output_folder(args.run / args.preset, "--run")
     result = train(args.run, config, args.preset, verbose=1)
     print(f"{args.preset}: best validation error {result['valid']:.4f} (clean {result['valid_clean']:.4f}) at epoch "
           f"{result['best_epoch']} of {result['epochs']}; test {result['test']:.4f}; wrote {Path(args.run) / args.preset}")

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
+
 
 @dataclass(frozen=True)
 class DecayConfig:
@@ -54,6 +56,15 @@ class DecayConfig:
     notes: tuple[str, ...] = ()  # which notes to continue (file stems); () = the first two files, sorted (Q10)
     denormalisation: Literal["faithful", "corrected"] = "faithful"  # (g + mean)·std·32767 (Q12) or g·std + mean
     output_rate: int = 44100  # scipy.signal.resample back to 44.1 kHz (Q13)
+
+    #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
+    LIMITS = {
+        "highest_freq": AT_LEAST_ONE, "clip_seconds": AT_LEAST_ONE, "slices_per_second": AT_LEAST_ONE, "std_floor": POSITIVE,
+        "max_files": AT_LEAST_ONE, "hidden_units": AT_LEAST_ONE, "lstm_layers": AT_LEAST_ONE,
+        "conv_filters": Limit(1, nonempty=True), "conv_lengths": Limit(1, nonempty=True), "epochs": AT_LEAST_ONE,
+        "batch_size": AT_LEAST_ONE, "learning_rate": POSITIVE, "rho": Limit(0, 1), "epsilon": AT_LEAST_ZERO,
+        "checkpoint_every": AT_LEAST_ONE, "seed": SEED, "prime": AT_LEAST_ONE, "output_rate": AT_LEAST_ONE,
+    }
 
 
 # The runs' data are the authors' own (~/.cache/audio-repro/reference/decay/guitar_train, cello_pizz_train): no corpus to build.

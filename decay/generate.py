@@ -31,6 +31,7 @@ from tqdm import tqdm
 from decay.config import AUTHORS_RESULTS, DecayConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
+from shared.rundir import check_output_folder, check_run_data, load_keras_model  # bad-input guards
 
 
 def generate_faithful(predict, prime: np.ndarray, slices: int, progress=False) -> np.ndarray:
@@ -123,15 +124,11 @@ def to_output_rate(samples: np.ndarray, rate: int, output_rate: int) -> np.ndarr
 
 
 def load_trained(run_dir):
-    """The run's trained ``model.keras`` (safe-mode loading)."""
-    import keras
-
+    """The run's trained ``model.keras`` (safe-mode loading), checked against the run's data."""
     import decay.model  # noqa: F401  (registers the custom layers, initializer and optimizer)
 
-    path = Path(run_dir) / "model.keras"
-    if not path.is_file():
-        raise InputError(path, "missing: run `python -m decay.train` for this run first")
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+    dims = np.load(Path(run_dir) / "data" / "x.npy", mmap_mode="r").shape[-1]
+    return load_keras_model(Path(run_dir) / "model.keras", "decay.train", input_dim=dims, output_dim=dims)
 
 
 def note_slices(run_dir, document: dict, name: str):
@@ -224,6 +221,8 @@ def main(argv=None) -> None:
     chosen = {"prime": args.prime, "denormalisation": args.denormalisation}
     config = dataclasses.replace(config, **{key: value for key, value in chosen.items() if value is not None})
     notes = [name.strip() for name in args.notes.split(",") if name.strip()] if args.notes else None
+    check_run_data(args.run, ["data/x.npy", "data/stats.npz"], "decay.preprocess")
+    check_output_folder(args.run / "generated", "--run")
     for summary in generate(args.run, config, notes, args.mode):
         print(f"wrote {Path(args.run) / 'generated' / summary['wav']}")
 

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from decay.config import PRESETS, DecayConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
+from shared.rundir import check_output_folder  # bad-input guards
 
 
 def model_rate(file_rate: int, highest_freq: int) -> tuple[int, int]:
@@ -143,6 +144,7 @@ def main(argv=None) -> None:
     parser.add_argument("--input", required=True, type=Path, help="a folder of single-note recordings (or one file)")
     args = parser.parse_args(argv)
     config = resolve_config(DecayConfig, PRESETS, args.preset, args.overrides)
+    check_output_folder(args.run, "--run")
     shapes = preprocess(args.input, args.run, config)
     held = f" (+{shapes['heldout'][0]} held out)" if shapes["heldout"][0] else ""
     print(f"{shapes['x'][0]} notes × {shapes['x'][1]} slices × {shapes['x'][2]} samples{held}; wrote {args.run / 'data'}")

@@ -21,6 +21,7 @@ from shared.rundir import (
     InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses, resumable_callbacks,
     set_seed,
 )
+from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 
 
 def load_training_data(run_dir) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +54,9 @@ def main(argv=None) -> None:
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, DecayConfig)[0], args.overrides)
+    check_run_data(args.run, ["data/x.npy", "data/y.npy", "data/stats.npz"], "decay.preprocess")
+    check_checkpoints(args.run / "checkpoints")
+    check_output_folder(args.run, "--run")
     losses = train(args.run, config)
     print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; wrote {Path(args.run) / 'model.keras'}")
 

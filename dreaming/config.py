@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
+
 APPROACHES = ("vector", "magnitude", "transpose", "column")
 
 
@@ -55,6 +57,16 @@ class DreamingConfig:
     # --- vocoder (facts §5; magnitude only)
     peaks: bool = True  # local-maximum peak picking, the only masking the code applied (Q7)
     threshold: float = 0.0  # the paper's threshold masking τ on normalised magnitudes: 0 = off, as the code (no value published)
+
+    #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
+    LIMITS = {
+        "sample_rate": AT_LEAST_ONE, "max_seconds": POSITIVE, "seg_len": AT_LEAST_ONE, "rows": AT_LEAST_ONE,
+        "row_stride": AT_LEAST_ONE, "cursor_advance": AT_LEAST_ONE, "label_offset": AT_LEAST_ZERO, "hop": AT_LEAST_ONE,
+        "weight_stddev": POSITIVE, "input_keep": Limit(0, 1, low_open=True), "learning_rate": POSITIVE, "epochs": AT_LEAST_ONE,
+        "max_iterations": AT_LEAST_ONE, "seed": SEED, "dream_length": AT_LEAST_ONE,
+        "seed_modes": Limit(choices=("same", "random", "advance"), nonempty=True), "audio_freq": AT_LEAST_ONE,
+        "sequential_length": AT_LEAST_ONE, "dream_seconds": POSITIVE, "threshold": AT_LEAST_ZERO,
+    }
 
 
 #: Table 1 of the paper, one preset per Audio Example (facts §2 "Paper Table 1 settings").

@@ -29,17 +29,13 @@ from dreaming.preprocess import load_signal, magnitude_frames, seed_matrix
 from dreaming.train import advance_seed, dream_audio, fast_rows, layout_of
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
+from shared.rundir import check_output_folder, check_run_data, load_keras_model  # bad-input guards
 
 
 def load_network(run_dir):
-    import keras
+    import dreaming.model  # registers DreamingNetwork
 
-    import dreaming.model  # noqa: F401  (registers DreamingNetwork)
-
-    path = Path(run_dir) / "model.keras"
-    if not path.is_file():
-        raise InputError(path, "missing: run `python -m dreaming.train` for this run first")
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+    return load_keras_model(Path(run_dir) / "model.keras", "dreaming.train", kind=dreaming.model.DreamingNetwork)
 
 
 def steps_for(seconds: float, config: DreamingConfig) -> int:
@@ -157,6 +153,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
     seconds = config.dream_seconds if args.seconds is None else args.seconds
+    check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")
+    check_output_folder(args.run / "generated", "--run")
     if not seconds > 0:
         raise InputError("--seconds", f"must be positive, not {seconds}")
     for summary in generate(args.run, config, args.seed_file, seconds, args.mode, args.name):

@@ -30,6 +30,7 @@ import numpy as np
 from dreaming.config import PRESETS, DreamingConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
+from shared.rundir import check_output_folder  # bad-input guards
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,6 +174,7 @@ def main(argv=None) -> None:
     parser.add_argument("--input", required=True, type=Path, help="one recording (11025 Hz; the paper's guitar by default)")
     args = parser.parse_args(argv)
     config = resolve_config(DreamingConfig, PRESETS, args.preset, args.overrides)
+    check_output_folder(args.run, "--run")
     summary = preprocess(args.input, args.run, config)
     unit = "frames" if summary["layout"]["frames"] else "samples"
     print(f"{summary['units']} {unit} ({summary['seconds']:.2f} s); {summary['iterations_per_epoch']} iterations per epoch; "

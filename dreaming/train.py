@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -45,6 +46,8 @@ from shared.rundir import (
     InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
     write_json,
 )
+from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
+from shared.rundir import remove_partial_files
 
 LOG_FIELDS = ("iteration", "epoch", "loss")
 #: Iterations per call of the loop (and per progress-bar update): a long dream spans several compiled blocks.
@@ -243,6 +246,7 @@ class Run:
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> list[dict]:
+        remove_partial_files(*(self.run_dir / name for name in ("", "generated", "seeds", "checkpoints")))  # a kill's
         self.restore()
         bar = tqdm(total=self.total, initial=self.iteration, desc="iterations", unit="it", disable=not self.progress,
                    mininterval=1.0)
@@ -350,7 +354,8 @@ class Run:
             self.h, self.c, self.dream_h, self.dream_c = (saved[key] for key in ("h", "c", "dream_h", "dream_c"))
             self.seed, self.seed_start = saved["seed"], int(saved["seed_start"])
             self.iteration, self.seed_index = int(saved["iteration"]), int(saved["seed_index"])
-            self.rows_log = [dict(zip(LOG_FIELDS, row)) for row in saved["log"].tolist()]
+            self.rows_log = [{"iteration": int(iteration), "epoch": epoch, "loss": loss}  # as logged: the iteration an int
+                             for iteration, epoch, loss in saved["log"].tolist()]
             self.rng.bit_generator.state = json.loads(saved["rng"].tobytes().decode())
         self.seed_mode = self.config.seed_modes[self.seed_index % len(self.config.seed_modes)]
         self.window = self.seed[None, -self.rows:]
@@ -362,7 +367,7 @@ class Run:
         with atomic_path(self.run_dir / "model.keras") as temporary:
             self.dreamer.network.save(temporary)
         save_npz(self.run_dir / "state.npz", h=np.asarray(self.h), c=np.asarray(self.c))
-        (self.run_dir / "checkpoints" / "last.npz").unlink(missing_ok=True)
+        shutil.rmtree(self.run_dir / "checkpoints", ignore_errors=True)  # with any temporary file a kill left there
 
 
 def train(run_dir, config: DreamingConfig, mode="faithful", progress=True) -> list[dict]:
@@ -383,6 +388,9 @@ def main(argv=None) -> None:
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
+    check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")
+    check_checkpoints(args.run / "checkpoints")
+    check_output_folder(args.run, "--run")
     rows = train(args.run, config, args.mode)
     dreams = sorted((Path(args.run) / "generated").glob("*.wav"))
     print(f"trained {rows[-1]['iteration'] if rows else 0} iterations, loss {rows[-1]['loss'] if rows else float('nan'):.4g}; "

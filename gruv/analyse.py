@@ -23,6 +23,7 @@ from gruv.generate import reference_segment
 from gruv.preprocess import load_audio
 from shared import audio, metrics
 from shared.rundir import InputError, cli_main, load_config, read_losses, write_json
+from shared.rundir import check_output_file  # bad-input guards
 
 
 def reference_for(config: GruvConfig, document: dict, seed_example: int, override=None):
@@ -75,6 +76,7 @@ def main(argv=None) -> None:
     summaries = sorted((args.run / "generated").glob("*.json"))
     if not summaries:
         raise InputError(args.run / "generated", "no generated outputs: run `python -m gruv.generate` first")
+    check_output_file(args.run / "analysis.json", "--run")
     losses = read_losses(args.run)
     report = {"epochs": len(losses), "first_loss": losses[0] if losses else None,
               "final_loss": losses[-1] if losses else None, "outputs": []}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
+
 
 @dataclass(frozen=True)
 class GruvConfig:
@@ -53,6 +55,15 @@ class GruvConfig:
     output_index: Literal["last", "first"] = "last"  # "first" is the blog's return_sequences pitfall (E1)
     denormalize: bool = True  # sequence_generator.py:26-28; False is the blog's amen finding (E5, Q16)
     int16_overflow: Literal["wrap", "clip"] = "wrap"  # astype('int16') wraps (Q4); "clip" saturates
+
+    #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
+    LIMITS = {
+        "sample_rate": AT_LEAST_ONE, "block_size": AT_LEAST_ONE, "max_seq_len": AT_LEAST_ONE, "pad_to_blocks": AT_LEAST_ONE,
+        "max_blocks": AT_LEAST_ONE, "max_files": AT_LEAST_ONE, "std_floor": POSITIVE, "hidden_dims": AT_LEAST_ONE,
+        "num_recurrent_units": AT_LEAST_ONE, "epochs": AT_LEAST_ONE, "batch_size": AT_LEAST_ONE, "learning_rate": POSITIVE,
+        "rho": Limit(0, 1), "epsilon": AT_LEAST_ZERO, "target_loss": POSITIVE, "checkpoint_every": AT_LEAST_ONE, "seed": SEED,
+        "generate_steps": AT_LEAST_ONE, "seed_frames": AT_LEAST_ONE, "seed_example": AT_LEAST_ZERO,
+    }
 
     @property
     def feature_dims(self) -> int:

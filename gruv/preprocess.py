@@ -22,6 +22,7 @@ from tqdm import tqdm
 from gruv.config import PRESETS, GruvConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
+from shared.rundir import check_output_folder  # bad-input guards
 
 
 # ----------------------------------------------------------------------------- reading
@@ -44,7 +45,7 @@ def load_audio(path, config: GruvConfig) -> np.ndarray:
     (Q6); we do the same in numpy: mean downmix, polyphase resampling, rounding to int16.
     A 16-bit mono file at the right rate passes through unchanged.
     """
-    read = audio.read_audio(path)
+    read = audio.read_audio(path, beyond_full_scale="clipped to ±1 by the conversion to 16-bit, as GRUV's SoX/LAME step did")
     mono = audio.resample(audio.mean_downmix(read.samples), read.rate, config.sample_rate)
     return audio.int16_to_float(audio.quantize_int16(mono))
 
@@ -172,6 +173,7 @@ def main(argv=None) -> None:
     parser.add_argument("--input", required=True, type=Path, help="an audio file or a folder of them")
     args = parser.parse_args(argv)
     config = resolve_config(GruvConfig, PRESETS, args.preset, args.overrides)
+    check_output_folder(args.run, "--run")
 
     files = audio.list_audio_files(args.input, order=config.file_order, max_files=config.max_files)
     signals = [load_audio(path, config) for path in tqdm(files, desc="reading", unit="file", disable=len(files) < 4)]

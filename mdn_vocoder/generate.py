@@ -44,19 +44,21 @@ from mdn_vocoder.config import BLOG_RESULTS, MdnConfig
 from mdn_vocoder.preprocess import deinterleave, denormalise, interleave
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
+from shared.rundir import check_output_folder, check_run_data, load_keras_model  # bad-input guards
 
 
 def load_trained(run_dir):
     """(model, carried final state) of a trained run."""
-    import keras
-
     import mdn_vocoder.model  # noqa: F401  (registers the custom cell, initializer and optimizer)
 
     run_dir = Path(run_dir)
     for name in ("model.keras", "state.npz"):
         if not (run_dir / name).is_file():
             raise InputError(run_dir / name, "missing: run `python -m mdn_vocoder.train` for this run first")
-    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True, compile=False)
+    check_run_data(run_dir, ["state.npz"], "mdn_vocoder.train")
+    data = run_dir / "data" / "x.npy"  # the frames' size, when the run's data is here, guards against another run's model
+    dims = np.load(data, mmap_mode="r").shape[-1] if data.is_file() else None
+    model = load_keras_model(run_dir / "model.keras", "mdn_vocoder.train", input_dim=dims)
     with np.load(run_dir / "state.npz") as saved:
         states = [saved[f"state_{i}"][:1].astype(np.float32) for i in range(len(saved.files))]  # row 0 (sample.lua:22-25)
     return model, states
@@ -238,6 +240,8 @@ def main(argv=None) -> None:
         raise InputError("--reset-every", f"must be 0 (off) or more, not {config.reset_every}")
     if not config.bias > 0:
         raise InputError("--bias", f"must be positive, not {config.bias}")
+    check_run_data(args.run, ["data/x.npy", "data/stats.npz", "data/frames.npy"], "mdn_vocoder.preprocess")
+    check_output_folder(args.run / "generated", "--run")
     summary = generate(args.run, config, args.mode, args.name)
     generated = summary["generated"]
     print(f"wrote {Path(args.run) / 'generated' / summary['wav']}: {config.length} frames in "

@@ -34,6 +34,7 @@ from mdn_vocoder import phase_vocoder
 from mdn_vocoder.config import PRESETS, MdnConfig
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
+from shared.rundir import check_output_folder  # bad-input guards
 
 
 def load_signal(path, config: MdnConfig) -> tuple[np.ndarray, int, int]:
@@ -172,6 +173,7 @@ def main(argv=None) -> None:
     parser.add_argument("--input", required=True, type=Path, help="one monophonic note (WAV, FLAC, …)")
     args = parser.parse_args(argv)
     config = resolve_config(MdnConfig, PRESETS, args.preset, args.overrides)
+    check_output_folder(args.run, "--run")
     summary = preprocess(args.input, args.run, config)
     channels = (f"; stereo: {'the left channel was' if config.stereo == 'left' else 'the interleaved samples were'} used"
                 if summary["channels"] > 1 else "")

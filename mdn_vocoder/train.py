@@ -22,6 +22,7 @@ carried state, which sampling starts from) and ``run_numbers.json``.
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,8 @@ from shared.rundir import (
     InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
     write_json,
 )
+from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
+from shared.rundir import remove_partial_files
 
 LOG_FIELDS = ("epoch", "iteration", "loss", "nll_per_frame", "median_nll_per_frame", "heldout_nll", "learning_rate")
 
@@ -137,13 +140,15 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
     per_epoch, total = len(inputs), config.max_epochs * len(inputs)
     states, rows, iteration, epoch_losses = zero_states(config, config.batch_size), [], 0, []
     saved_path = run_dir / "checkpoints" / "last.npz"
+    remove_partial_files(run_dir, saved_path.parent)  # what a kill cut short
     if saved_path.is_file():
         with np.load(saved_path) as saved:
             trainer.restore(saved)
             iteration = int(saved["iteration"])
             states = [saved[f"state_{i}"] for i in range(len(states))]
             epoch_losses = list(saved["epoch_losses"])
-            rows = [dict(zip(LOG_FIELDS, row)) for row in saved["rows"].tolist()]
+            rows = [{**dict(zip(LOG_FIELDS, row)), "epoch": int(row[0]), "iteration": int(row[1])}  # as logged: ints
+                    for row in saved["rows"].tolist()]
         if progress:
             print(f"resuming from iteration {iteration} of {total}")
     bar = tqdm(total=total, initial=iteration, desc="iterations", unit="it", disable=not progress, mininterval=1.0)
@@ -175,7 +180,7 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
                                                "nll_per_frame": final.get("nll_per_frame"),
                                                "median_nll_per_frame": final.get("median_nll_per_frame"),
                                                **({"heldout_nll": final["heldout_nll"]} if heldout is not None else {})})
-    saved_path.unlink(missing_ok=True)
+    shutil.rmtree(saved_path.parent, ignore_errors=True)  # the checkpoint, and any temporary file a kill left beside it
     return rows
 
 
@@ -184,6 +189,9 @@ def main(argv=None) -> None:
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, MdnConfig)[0], args.overrides)
+    check_run_data(args.run, ["data/x.npy"], "mdn_vocoder.preprocess")
+    check_checkpoints(args.run / "checkpoints")
+    check_output_folder(args.run, "--run")
     rows = train(args.run, config)
     print(f"trained {len(rows)} epochs: loss per iteration {rows[0]['loss']:.4g} -> {rows[-1]['loss']:.4g}; "
           f"wrote {Path(args.run) / 'model.keras'}")

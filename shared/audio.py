@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,8 @@ class Audio:
         return self.samples.shape[0] / self.rate
 
 
-def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sound=True, purpose=None) -> Audio:
+def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sound=True, purpose=None,
+               beyond_full_scale=None) -> Audio:
     """Read and validate one audio file.
 
     Parameters
@@ -89,6 +91,10 @@ def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sou
         Shortest duration accepted (``purpose`` names who needs it, for the message).
     need_sound : bool
         Reject a file whose samples are all zero.
+    beyond_full_scale : str or None
+        What the caller does with float samples beyond ±1, for the one warning printed when a
+        file holds some (default: what this read does: "clipped to ±1" when they are converted
+        to int16 here, else "kept as they are").
 
     Returns
     -------
@@ -124,7 +130,10 @@ def read_audio(path, *, dtype="float64", native=False, min_seconds=0.0, need_sou
     except (soundfile.LibsndfileError, RuntimeError, ValueError, OSError) as error:
         raise InputError(path, f"corrupt or not a readable audio file ({_one_line(error)})") from None
     validate_samples(samples, path, rate=int(rate), min_seconds=min_seconds, need_sound=need_sound, purpose=purpose)
-    if not native and samples.dtype != np.dtype(dtype):
+    converted = not native and samples.dtype != np.dtype(dtype)
+    warn_beyond_full_scale(samples, path, beyond_full_scale or ("clipped to ±1 by the conversion to 16-bit integers"
+                                                               if converted else "kept as they are (not clipped)"))
+    if converted:
         samples = quantize_int16(samples)  # a float file asked for as int16: x·32768, rounded and clipped
     return Audio(samples=samples, rate=int(rate), subtype=info.subtype, path=path)
 
@@ -144,6 +153,24 @@ def validate_samples(samples, path, *, rate, min_seconds=0.0, need_sound=True, p
             path, f"is too short{who}: {samples.shape[0]} samples = {seconds:.3f} s at {rate} Hz, "
             f"at least {min_seconds:.3f} s needed"
         )
+
+
+def warn_beyond_full_scale(samples, path, action: str) -> int:
+    """Print one warning to stderr when float ``samples`` go beyond full scale (|x| > 1); return how many do.
+
+    The warning names the file, the number of samples beyond ±1, the peak, and ``action``:
+    what the work does with them (clips them, or keeps them as its source did).  Integer
+    samples cannot be beyond full scale.
+    """
+    samples = np.asarray(samples)
+    if samples.dtype.kind != "f":
+        return 0
+    count = int(np.count_nonzero(np.abs(samples) > 1.0))
+    if count:
+        peak = float(np.max(np.abs(samples)))
+        print(f"warning: {path}: {count} of {samples.size} samples are beyond full scale ±1 (peak {peak:.4g}); {action}",
+              file=sys.stderr)
+    return count
 
 
 def list_audio_files(folder, *, order="sorted", max_files=None) -> list[Path]:

@@ -66,6 +66,7 @@ from tqdm import tqdm
 
 from shared.audio import mean_downmix, read_audio, resample, write_wav
 from shared.rundir import InputError, cli_main, sha256_of, write_json
+from shared.rundir import check_output_folder  # bad-input guards
 
 RATE = 44100
 DREAM_RATE = 11025  # the dreaming work's rate (Pfalz, Berdahl & Allison): guitar_strums, guitar_melody
@@ -2442,6 +2443,8 @@ def main(argv=None) -> None:
     every.add_argument("--out", required=True, type=Path, help="root folder (one sub-folder per corpus)")
     every.add_argument("--tier", choices=("synthetic", "real", "all"), default="all")
     args = parser.parse_args(argv)
+    if args.command != "list":
+        check_output_folder(args.out, "--out")
 
     if args.command == "list":
         print("\n".join(_list_lines()))

@@ -89,6 +89,18 @@ def atomic_path(final_path):
         raise
 
 
+def remove_partial_files(*folders) -> None:
+    """Delete, in each of ``folders``, the temporary files of writes a kill cut short (``.<name>.partial<suffix>``).
+
+    :func:`atomic_path` removes its temporary file on an exception, but a SIGKILL leaves it; a
+    resumed run calls this first, so that it ends with the files an uninterrupted run has.
+    """
+    for folder in folders:
+        for path in Path(folder).glob(".*.partial*") if Path(folder).is_dir() else ():
+            if path.is_file():
+                path.unlink(missing_ok=True)
+
+
 def write_json(path, obj) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     with atomic_path(path) as temporary:
@@ -185,7 +197,9 @@ def apply_overrides(config, overrides=(), source="--set"):
         if key not in fields:
             raise InputError(source, f"unknown setting {key!r} (accepted: {', '.join(sorted(fields))})")
         values[key] = parse_value(hints[key], text.strip(), f"{source} {key}")
-    return dataclasses.replace(config, **values)
+    config = dataclasses.replace(config, **values)
+    check_settings(config, values, source)
+    return config
 
 
 def parse_value(annotation, text: str, where: str):
@@ -218,6 +232,76 @@ def parse_value(annotation, text: str, where: str):
     return text
 
 
+# ----------------------------------------------------------------------------- accepted values
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    """The values a numeric (or tuple) setting accepts: ``low`` ≤ x ≤ ``high`` (``low_open``: x > ``low``).
+
+    A settings dataclass lists them in a class attribute ``LIMITS`` (``{field: Limit}``);
+    :func:`check_settings` applies them to every ``--set``, preset and ``config.json``.
+    For a tuple setting the limit applies to each element, and ``choices`` names the strings
+    accepted; ``nonempty`` refuses an empty tuple.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple = ()
+    nonempty: bool = False
+
+    def accepts(self, value) -> bool:
+        if isinstance(value, tuple):
+            return (bool(value) or not self.nonempty) and all(self.accepts(item) for item in value)
+        if self.choices:
+            return value in self.choices
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return True
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self) -> str:
+        if self.choices:
+            text = f"a comma-separated list of {', '.join(self.choices)}"
+            return text + (" (at least one)" if self.nonempty else "")
+        low = None if self.low is None else f"{'more than' if self.low_open else 'at least'} {self.low}"
+        high = None if self.high is None else f"at most {self.high}"
+        return " and ".join(part for part in (low, high) if part) or "any number"
+
+
+#: The usual limits: counts and sizes, positive reals, and seeds (numpy and TensorFlow take 0 … 2³² − 1).
+AT_LEAST_ONE = Limit(1)
+AT_LEAST_ZERO = Limit(0)
+POSITIVE = Limit(0, low_open=True)
+SEED = Limit(0, 2**32 - 1)
+
+
+def check_settings(config, keys=None, where="--set") -> None:
+    """Raise :class:`InputError` for a setting outside the values the work accepts.
+
+    ``keys``: the settings to check against the class's ``LIMITS`` (default: all).  Then the
+    class's optional ``problems()`` (settings that depend on each other) is asked; each
+    problem is ``(setting, what is accepted)``.  ``where``: ``"--set"`` (the message names
+    ``--set KEY``) or the ``config.json`` path.
+    """
+    limits = getattr(type(config), "LIMITS", {})
+    for key in limits if keys is None else keys:
+        limit = limits.get(key)
+        value = getattr(config, key)
+        if limit is not None and value is not None and not limit.accepts(value):
+            shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+            raise InputError(_setting_place(where, key), f"{shown!r} is not accepted (accepted: {limit.describe()})")
+    problems = getattr(config, "problems", None)
+    for key, problem in problems() if problems is not None else ():
+        raise InputError(_setting_place(where, key), problem)
+
+
+def _setting_place(where, key) -> str:
+    return f"{where} {key}" if str(where) == "--set" else f"{where}: setting {key}"
+
+
 def write_config(run_dir, config, **extra) -> None:
     """Write ``config.json``: the resolved settings plus any extra facts (e.g. the input files)."""
     write_json(Path(run_dir) / "config.json", {"settings": dataclasses.asdict(config), **extra})
@@ -240,7 +324,38 @@ def load_config(run_dir, config_class):
     hints = typing.get_type_hints(config_class)
     settings = {key: tuple(value) if typing.get_origin(hints[key]) is tuple and isinstance(value, list) else value
                 for key, value in settings.items()}  # JSON has no tuples
-    return config_class(**settings), document
+    for key, value in settings.items():
+        if not _is_of_type(hints[key], value):
+            raise InputError(path, f"setting {key} = {value!r} is not of its type {_type_name(hints[key])}: "
+                                   "edited by hand, or written by another work or version?")
+    config = config_class(**settings)
+    check_settings(config, where=path)
+    return config, document
+
+
+def _is_of_type(annotation, value) -> bool:
+    """Whether a value read from JSON fits a settings field's type (as :func:`parse_value` would give it)."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return value is None or any(_is_of_type(argument, value) for argument in arguments if argument is not type(None))
+    if origin is tuple:
+        return isinstance(value, tuple) and all(_is_of_type(arguments[0], item) for item in value)
+    if origin is typing.Literal:
+        return value in arguments
+    if annotation is bool:
+        return isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if annotation is str:
+        return isinstance(value, str)
+    return True
+
+
+def _type_name(annotation) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
 # ----------------------------------------------------------------------------- scripts
@@ -264,6 +379,133 @@ def set_seed(seed: int) -> None:
     keras.utils.set_random_seed(int(seed))
 
 
+# ----------------------------------------------------------------------------- guards of run directories
+
+
+def check_output_folder(folder, option=None) -> Path:
+    """Raise :class:`InputError` unless ``folder`` is, or can be created as, a writable folder.
+
+    Checked before any work is done, so that a bad output path costs nothing and writes
+    nothing: a path through a regular file, an existing file where the folder should be,
+    or a read-only folder (as the permissions say; root ignores them) is refused.
+    """
+    folder = Path(folder)
+    name = f"{option} {folder}" if option else folder
+    existing = folder
+    while not existing.exists():
+        if existing.is_symlink():
+            raise InputError(name, f"{existing} is a broken symbolic link")
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "is a file, not a folder" if existing == folder else f"cannot be created: {existing} is a file, not a folder"
+        raise InputError(name, what)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(name, f"cannot be written: {existing} is read-only")
+    return folder
+
+
+def check_output_file(path, option=None) -> Path:
+    """Raise :class:`InputError` unless the file ``path`` can be written (its folder as :func:`check_output_folder`)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{option} {path}" if option else path, "is a folder: cannot write a file there")
+    check_output_folder(path.parent, option)
+    return path
+
+
+def check_run_data(run_dir, names, made_by: str) -> None:
+    """Raise :class:`InputError` naming a data file of the run that is missing or unreadable.
+
+    ``names`` (relative to ``run_dir``) must exist; they and every other ``.npy`` / ``.npz`` file
+    in ``data/`` are opened (headers only), so a truncated or foreign file is reported here,
+    with the command that remakes it (``made_by``), rather than as a crash later.
+    """
+    run_dir = Path(run_dir)
+    for name in names:
+        if not (run_dir / name).is_file():
+            raise InputError(run_dir / name, f"missing: run `python -m {made_by}` for this run first")
+    present = sorted((run_dir / "data").glob("*.np[yz]")) if (run_dir / "data").is_dir() else []
+    for path in [run_dir / name for name in names] + present:
+        try:
+            if path.suffix == ".npy":
+                np.load(path, mmap_mode="r")
+            elif path.suffix == ".npz":
+                with np.load(path) as archive:
+                    archive.files  # noqa: B018  (reads the zip directory)
+        except Exception as error:  # numpy raises ValueError, OSError, EOFError, zipfile.BadZipFile …
+            raise InputError(path, f"corrupt or not a numpy array file ({_one_line(error)}): run `python -m {made_by}` "
+                                   "for this run again") from None
+
+
+def check_checkpoints(folder) -> None:
+    """Raise :class:`InputError` for a checkpoint in ``folder`` that cannot be read.
+
+    Training resumes from ``checkpoints/`` when it holds one; a truncated or foreign file there
+    would crash the resumption, so each ``.npz`` / ``.h5`` / ``.json`` file is opened first.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):  # "." first: the temporary file of a write a kill cut short
+            continue
+        try:
+            if path.suffix == ".npz":
+                with np.load(path) as archive:
+                    archive.files  # noqa: B018
+            elif path.suffix == ".h5":
+                import h5py
+
+                with h5py.File(path, "r"):
+                    pass
+            elif path.suffix == ".json":
+                json.loads(path.read_text())
+        except Exception as error:  # numpy, h5py and json each raise their own kinds
+            raise InputError(path, f"corrupt checkpoint ({_one_line(error)}): delete {folder} to train from the "
+                                   "start") from None
+
+
+def load_keras_model(path, made_by: str, *, kind=None, input_dim=None, output_dim=None):
+    """Load a trained ``model.keras`` (safe mode), or raise :class:`InputError` naming the file.
+
+    Missing → the command that makes it; unreadable (truncated, not a Keras file, layers of
+    another work) → the same, with the loader's own reason; ``input_dim`` / ``output_dim``: the
+    last dimension the run's data needs, so that a model of another work or run that happens
+    to load is refused before it is used; ``kind``: the model class the work saves, likewise.
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, f"missing: run `python -m {made_by}` for this run first")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # Keras raises ValueError, TypeError, KeyError, OSError, BadZipFile … for a bad file
+        raise InputError(path, f"corrupt, or not a model of this work ({_one_line(error)[:200]}): run `python -m "
+                               f"{made_by}` for this run again") from None
+    kinds = kind if isinstance(kind, tuple) else (kind,) if kind is not None else ()
+    if kinds and not isinstance(model, kinds):
+        raise InputError(path, f"a {type(model).__name__} model, not this work's {' or '.join(k.__name__ for k in kinds)}: a "
+                               f"model of another work? Run `python -m {made_by}` for this run")
+    for what, expected, attribute in (("inputs", input_dim, "input_shape"), ("outputs", output_dim, "output_shape")):
+        if expected is None:
+            continue
+        try:
+            shape = getattr(model, attribute)
+            shapes = shape if isinstance(shape, list) else [shape]
+            last = shapes[0][-1]
+        except Exception:  # a subclassed model of another work has no static shape
+            last = None
+        if last != expected:
+            raise InputError(path, f"a model with {last} {what} per step, but this run's data has {expected}: a model "
+                                   f"of another run or work? Run `python -m {made_by}` for this run")
+    return model
+
+
+def _one_line(error) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 # ----------------------------------------------------------------------------- resumable training
 
 
@@ -279,31 +521,83 @@ def read_losses(run_dir) -> list[float]:
 def resumable_callbacks(run_dir, save_freq="epoch") -> list:
     """Keras callbacks that make ``fit`` resumable in a run directory and log ``loss.csv``.
 
-    ``BackupAndRestore`` keeps the training state in ``checkpoints/`` (every epoch, or every
-    ``save_freq`` batches) and restores it when the same command runs again; the loss log is
-    cut back to the epochs the checkpoint holds (the epochs after it are trained again), then
-    ``CSVLogger`` appends one line per epoch.
+    A ``BackupAndRestore`` keeps the training state in ``checkpoints/`` at the end of every
+    epoch (or of the epoch in which ``save_freq`` more batches have been seen) and restores it
+    when the same command runs again; the loss log is cut back to the epochs the checkpoint
+    holds (the epochs after it are trained again), then ``CSVLogger`` appends one line per
+    epoch.  So that a kill at any instant resumes to the uninterrupted run's weights and log:
+    the epoch's log line is written before its checkpoint; the checkpoint is taken only at an
+    epoch's end (Keras' batch-count saves record the epochs completed before the one whose
+    weights they hold); and the weights file, which also carries its epoch, is written to a
+    temporary name and renamed into place.
     """
+    import h5py
     import keras
 
     run_dir = Path(run_dir)
     log = run_dir / "loss.csv"
 
-    class TrimLossLog(keras.callbacks.Callback):
+    class Checkpoints(keras.callbacks.BackupAndRestore):
+        def __init__(self):
+            super().__init__(str(run_dir / "checkpoints"), save_freq="epoch", delete_checkpoint=True)
+            self.every = None if save_freq == "epoch" else int(save_freq)
+            self.batches = 0
+            self.logger = keras.callbacks.CSVLogger(str(log), append=True)
+
+        def set_model(self, model):
+            super().set_model(model)
+            self.logger.set_model(model)
+
         def on_train_begin(self, logs=None):
-            keep = getattr(self.model, "_initial_epoch", None) or 0  # set by BackupAndRestore
+            remove_partial_files(run_dir, run_dir / "checkpoints")
+            super().on_train_begin(logs)  # restores the weights and sets the epoch to start from
+            keep = getattr(self.model, "_initial_epoch", None) or 0
             if keep == 0:
                 log.unlink(missing_ok=True)
             elif log.exists():
-                lines = log.read_text().splitlines(keepends=True)
+                lines = log.read_bytes().splitlines(keepends=True)  # bytes: CSVLogger ends its lines with \r\n
                 with atomic_path(log) as temporary:
-                    temporary.write_text("".join(lines[: 1 + keep]))
+                    temporary.write_bytes(b"".join(lines[: 1 + keep]))
+            self.logger.on_train_begin(logs)
 
-    return [
-        keras.callbacks.BackupAndRestore(str(run_dir / "checkpoints"), save_freq=save_freq, delete_checkpoint=True),
-        TrimLossLog(),
-        keras.callbacks.CSVLogger(str(log), append=True),
-    ]
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.logger.on_epoch_end(epoch, logs)  # first: a kill after it and before the checkpoint re-trains the epoch
+            self._current_epoch = epoch + 1
+            if self.every is None or self.batches >= self.every:
+                self.batches = 0
+                self._save_model()
+
+        def on_train_end(self, logs=None):
+            self.logger.on_train_end(logs)
+            super().on_train_end(logs)
+
+        def _save_model(self):
+            weights = Path(self._weights_path)
+            weights.parent.mkdir(parents=True, exist_ok=True)
+            temporary = weights.with_name(".latest.partial.weights.h5")  # named as atomic_path's; Keras wants .weights.h5
+            self.model.save_weights(str(temporary), overwrite=True)
+            with h5py.File(temporary, "a") as handle:
+                handle.attrs["epochs_done"] = self._current_epoch
+            os.replace(temporary, weights)
+            write_json(self._training_metadata_path, {"epoch": self._current_epoch, "batch": 0})
+
+        def _load_model(self):
+            weights = Path(self._weights_path)
+            if not weights.is_file():
+                return
+            with h5py.File(weights, "r") as handle:
+                epochs_done = int(handle.attrs["epochs_done"]) if "epochs_done" in handle.attrs else None
+            if self.model.optimizer is not None and not self.model.optimizer.built:
+                self.model.optimizer.build(self.model.trainable_variables)
+            self.model.load_weights(str(weights))
+            if epochs_done is None:  # written by Keras' own BackupAndRestore
+                epochs_done = json.loads(Path(self._training_metadata_path).read_text())["epoch"]
+            self.model._initial_epoch = epochs_done
+
+    return [Checkpoints()]
 
 
 def sha256_of(path) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from shared import corpora, sources
 from shared.rundir import InputError, cli_main
+from shared.rundir import check_output_folder  # bad-input guards
 
 #: Works whose scripts are in place, in the order the suite runs them.
 REGISTERED_WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth")
@@ -80,6 +81,8 @@ def main(argv=None) -> None:
     parser.add_argument("--sources", action=argparse.BooleanOptionalAction, default=True,
                         help="also score the sources' own published outputs (shared.sources; about a minute)")
     args = parser.parse_args(argv)
+    check_output_folder(args.runs, "--runs")
+    check_output_folder(args.corpora, "--corpora")
     started = time.perf_counter()
     outputs = {work: run_work(work, args.preset, args.runs, args.corpora) for work in args.works}
     for run_dir in outputs.values():

@@ -271,8 +271,9 @@ def test_osc_addresses():
     assert state.ignored == 0
     bad = [("/unit/20/gain", 0.5), ("/unit/-1/gain", 0.5), ("/unit/x/gain", 0.5), ("/unit/1/gain",),
            ("/unit/1/gain", "0.5"), ("/unit/1/gain", math.nan), ("/unit/1/gain", 0.1, 0.2), ("/unit/1/pan", 0.5),
-           ("/unit/1/reset", 1), ("/bank", 3), ("/bank", 1.5), ("/bank",), ("/nothing",), ("unit/1/gain", 0.5),
-           ("/transport/processing",), ("/units/zero", 1), (None,), ("",)]
+           ("/unit/1/reset", 1, 1), ("/bank", 3), ("/bank", 1.5), ("/bank",), ("/nothing",), ("unit/1/gain", 0.5),
+           ("/transport/processing",), ("/units/zero", "on"), ("/transport/play", math.inf), ("/bank/next", 1, 0),
+           (None,), ("",)]
     for message in bad:
         assert state.apply_osc(*message) == []
     assert state.ignored == len(bad)
@@ -280,6 +281,29 @@ def test_osc_addresses():
     assert documented == {"/unit/0/gain", "/unit/0/scale", "/unit/0/mute", "/unit/0/reset", "/units/reset",
                           "/units/zero", "/bank", "/bank/next", "/bank/prev", "/transport/play", "/transport/stop",
                           "/transport/processing", "/transport/toggle", "/transport/quit"}
+
+
+@pytest.mark.parametrize("address, flag", [("/transport/play", "playing"), ("/transport/toggle", "processing"),
+                                           ("/transport/quit", "running"), ("/bank/next", "bank"),
+                                           ("/units/zero", "zeroed"), ("/unit/3/reset", "unit3")])
+def test_osc_buttons_press_on_any_positive_value_and_release_on_zero(address, flag):
+    """TouchOSC and Open Stage Control send a button's value: 1 (or 1.0, True) on press, 0 on release."""
+    def value_of(state):
+        return {"playing": state.playing, "processing": state.processing, "running": state.running,
+                "bank": state.bank, "zeroed": state.multipliers().max() == 0, "unit3": state.gain[3]}[flag]
+
+    for press in ((), (1.0,), (1,), (True,), (0.25,), (127,)):
+        state = ControlState(20)
+        state.gain[3] = 0.5
+        before = value_of(state)
+        assert state.apply_osc(address, *press) != [] and value_of(state) != before, press
+        assert state.ignored == 0
+    for release in ((0,), (0.0,), (False,), (-1.0,)):
+        state = ControlState(20)
+        state.gain[3] = 0.5
+        before = value_of(state)
+        assert state.apply_osc(address, *release) == [] and value_of(state) == before, release
+        assert state.ignored == 0  # a release is not a malformed message
 
 
 def test_status_lines_show_the_bank_the_units_and_the_track():

@@ -4,7 +4,8 @@ Facts §4 and §8 (autoencoder_synth/README.md): unprocessed output = input × t
 overlap-add level of the windows; Set → the decoder's answer to a zero code; Record → identity;
 no input → the decoded multipliers; every pending message applied; an automation file renders
 byte-identical WAVs; bad automation files are refused before anything is written; the live
-virtual MIDI port where an ALSA sequencer exists.
+virtual MIDI port where an ALSA sequencer exists.  The player live under a real audio server
+(JACK): tests/test_live_instrument.py.
 """
 
 import os
@@ -163,7 +164,8 @@ def test_live_virtual_midi_port(trained_run):
     from autoencoder_synth.play import VIRTUAL_PORT, open_midi
 
     session = Session(instrument(noise()))
-    port = open_midi(SimpleNamespace(midi_port=None, virtual=True), session.pending)
+    port, name = open_midi(SimpleNamespace(midi_port=None, virtual=True), session.pending)
+    assert VIRTUAL_PORT in name
     try:
         with mido.open_output(next(name for name in mido.get_output_names() if VIRTUAL_PORT in name)) as out:
             out.send(mido.Message("control_change", channel=0, control=0, value=0))

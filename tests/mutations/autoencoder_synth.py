@@ -153,7 +153,7 @@ MUTANTS = [
      "old": "batch_size: int = 100", "new": "batch_size: int = 128",
      "why": "batch 128 instead of 100"},
     {"id": "no-shuffle", "item": 9, "file": _TRAIN,
-     "old": "epochs=epochs, shuffle=True,", "new": "epochs=epochs, shuffle=False,",
+     "old": "initial_epoch=initial_epoch, shuffle=True,", "new": "initial_epoch=initial_epoch, shuffle=False,",
      "why": "the training frames not reshuffled every epoch (pylearn2's shuffled_sequential)"},
     {"id": "nesterov", "item": 9, "file": _MODEL,
      "old": "keras.optimizers.SGD(config.learning_rate, momentum=config.momentum)",
