@@ -10,7 +10,8 @@ computes every frame at once (the same numbers, tested).
 
 Without ``--model`` it plays the run's ``model`` setting; without ``--input``, the song of the
 run with the most test-split frames.  Writes ``<run>/generated/<model>_<song>[_vocoder][_fast].wav``
-and ``.json`` (what ``shared.evaluate`` compares it with: the song itself, sample-aligned).
+and ``.json`` (what ``shared.evaluate`` compares it with: the song itself, sample-aligned, in
+the units of the run's training max), and ``.png``, the paper's Figure 2 for this output.
 ``ae2-…`` models are played as the stack ``ae1`` + ``ae2``.
 """
 
@@ -25,8 +26,9 @@ from autoencoder_synth.config import AutoencoderConfig
 from autoencoder_synth.preprocess import load_song
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 from autoencoder_synth.train import load_trained
-from shared import audio
-from shared.rundir import InputError, add_common_arguments, cli_main, load_config, read_json, write_json
+from shared import audio, metrics
+from shared.rundir import InputError, add_common_arguments, atomic_path, cli_main, load_config, read_json, write_json
+from shared.rundir import apply_overrides, check_output_folder, check_run_data  # bad-input guards
 
 
 def network_of(run_dir: Path, name: str) -> NumpyAutoencoder:
@@ -63,11 +65,40 @@ def generate(run_dir, name: str | None = None, input_path=None, phase="original"
     suffix = ("" if phase == "original" else "_vocoder") + ("" if mode == "faithful" else "_fast")
     path = run_dir / "generated" / f"{name}_{input_path.stem}{suffix}.wav"
     audio.write_wav(path, audio.float_to_int16(out, scale=32767.0, overflow="clip"), config.sample_rate)
+    figure = draw_figure_2(path.with_suffix(".png"), signal, out, config, f"{name}: {input_path.name}")
     summary = {"wav": path.name, "model": name, "phase": phase, "mode": mode, "input": str(input_path),
-               "seconds": len(out) / config.sample_rate,
-               "evaluation": {"reference": str(input_path), "reference_label": "the song resynthesised"}}
+               "seconds": len(out) / config.sample_rate, "figure_2": figure.name,
+               "evaluation": {"reference": str(input_path), "reference_label": "the song resynthesised",
+                              "training_max": "data/maxvec.npy"}}  # resolved in the run directory
     write_json(path.with_suffix(".json"), summary)
     return summary
+
+
+def draw_figure_2(path: Path, original, output, config: AutoencoderConfig, title: str, seconds: float = 10.0) -> Path:
+    """The paper's Figure 2 for a resynthesis: the input's and the output's spectrograms, one above the other.
+
+    Both are |rfft|/N of rectangular frames (N = ``fft_size``, the hop of the features) in dB
+    relative to the input's loudest bin, over the first ``seconds``: what the autoencoder
+    keeps and loses (the paper's 256-8-256 loses high-frequency detail) is seen directly.
+    """
+    from matplotlib.figure import Figure  # Agg, no pyplot
+
+    count = int(seconds * config.sample_rate)
+    frames = [metrics.magnitude_frames(signal[:count], config.fft_size, config.hop) for signal in (original, output)]
+    top = max(frames[0].max(), 1e-12)
+    figure = Figure(figsize=(8, 5), dpi=100, layout="constrained")
+    axes = figure.subplots(2, 1, sharex=True)
+    extent = (0, len(frames[0]) * config.hop / config.sample_rate, 0, config.sample_rate / 2000)
+    for ax, magnitude, label in zip(axes, frames, ("original", "reconstructed")):
+        image = ax.imshow(20 * np.log10(np.maximum(magnitude, 1e-12) / top).T, origin="lower", aspect="auto", extent=extent,
+                          vmin=-80, vmax=0, cmap="magma")
+        ax.set_ylabel(f"{label}\nkHz")
+    axes[0].set_title(title)
+    axes[1].set_xlabel("s")
+    figure.colorbar(image, ax=axes, label="dB re the input's loudest bin")
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png")
+    return path
 
 
 def main(argv=None) -> None:
@@ -80,6 +111,9 @@ def main(argv=None) -> None:
     parser.add_argument("--phase", choices=("original", "vocoder"), default="original")
     parser.add_argument("--seed", type=int, default=0, help="the vocoder's random initial phases")
     args = parser.parse_args(argv)
+    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)  # a bad config.json or --set stops here
+    check_run_data(args.run, ["data/maxvec.npy"], "autoencoder_synth.preprocess")
+    check_output_folder(args.run / "generated", "--run")
     summary = generate(args.run, args.model, args.input, args.phase, args.seed, args.mode)
     print(f"wrote {Path(args.run) / 'generated' / summary['wav']} ({summary['seconds']:.1f} s)")
 

@@ -38,8 +38,9 @@ def row(label: str, rows: dict) -> str:
     pitch, falling, noise, fit = rows["same_frequencies"], rows["decreasing"], rows["low_noise"], rows["decay_fit"]
     number = lambda value, digits=1: "–" if value is None else f"{value:.{digits}f}"  # noqa: E731
     return (f"| {label} | {number(pitch['numbers']['f0_hz'])} ({pitch['verdict']}) | {number(falling['value'])} / "
-            f"{number(falling['numbers']['rms_slope_hp100'])} ({falling['verdict']}) | {number(noise['value'], 3)} / "
-            f"{number(noise['numbers']['flatness'], 4)} ({noise['verdict']}) | {number(fit['value'], 2)} |")
+            f"{number(falling['numbers']['rms_slope_hp100'])} ({falling['verdict']}) | {number(noise['value'])} dB: "
+            f"{number(noise['numbers']['flatness'], 4)}, tonal {number(noise['numbers']['tonal'], 3)} ({noise['verdict']}) | "
+            f"{number(fit['value'], 2)} |")
 
 
 def main(argv=None) -> None:
@@ -57,7 +58,8 @@ def main(argv=None) -> None:
     band = document["model_rate"] / 2
     losses = read_losses(args.run)
     print(f"{config.preset}: {len(losses)} epochs, final training loss {losses[-1]:.4f}" if losses else config.preset)
-    print("\n| output | f0 Hz (same frequencies) | partial / HP100 RMS dB/s (decreasing) | tonal / flatness (low noise) | fit b 1/s |")
+    print("\n| output | f0 Hz (same frequencies) | partial / HP100 RMS dB/s (decreasing, against the original) | flatness "
+          "over the original's: dB: flatness, tonal fraction (low noise) | fit b 1/s |")
     print("|---|---|---|---|---|")
     for path in generated:
         note = path.name[: -len("_gen_wp.wav")]

@@ -28,6 +28,7 @@ from gruv.config import BLOG_RESULTS, GruvConfig
 from gruv.preprocess import features_to_blocks
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, save_npy, write_json
+from shared.rundir import check_output_folder, check_run_data, load_keras_model  # bad-input guards
 
 
 # ----------------------------------------------------------------------------- the loops (pure)
@@ -180,15 +181,11 @@ def reference_segment(config: GruvConfig, document: dict, seed_example: int):
 
 
 def load_trained(run_dir):
-    """The run's trained ``model.keras`` (safe-mode loading)."""
-    import keras
-
+    """The run's trained ``model.keras`` (safe-mode loading), checked against the run's data."""
     import gruv.model  # noqa: F401  (registers the custom gate activation and initializer)
 
-    path = Path(run_dir) / "model.keras"
-    if not path.is_file():
-        raise InputError(path, "missing: run `python -m gruv.train` for this run first")
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+    dims = np.load(Path(run_dir) / "data" / "x.npy", mmap_mode="r").shape[-1]
+    return load_keras_model(Path(run_dir) / "model.keras", "gruv.train", input_dim=dims, output_dim=dims)
 
 
 def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=None) -> dict:
@@ -230,6 +227,9 @@ def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=N
         "reference": source, "reference_offset_s": offset_blocks * config.block_size / config.sample_rate,
         "reference_label": "the seed's original, from the block after the seed",
         "trained_seconds": x.shape[1] * config.block_size / config.sample_rate, "block": config.block_size,
+        # The seed (when included) and the first predict's T outputs are real frames or one-step predictions of them.
+        "teacher_forced_seconds": seed.shape[1] * (2 if config.include_seed_in_output else 1) * config.block_size
+        / config.sample_rate,
         "source_numbers": BLOG_RESULTS.get(document["settings"].get("preset"), {}),
     }
     save_npy(run_dir / "generated" / f"{name}.frames.npy", frames.astype(np.float32))
@@ -253,6 +253,8 @@ def main(argv=None) -> None:
     chosen = {"output_index": args.output_index, "denormalize": args.denormalize,
               "generate_steps": args.steps, "seed_example": args.seed_example}
     config = dataclasses.replace(config, **{key: value for key, value in chosen.items() if value is not None})
+    check_run_data(args.run, ["data/x.npy", "data/stats.npz"], "gruv.preprocess")
+    check_output_folder(args.run / "generated", "--run")
     if config.generate_steps < 1:
         raise InputError("--steps", f"must be at least 1, not {config.generate_steps}")
     summary = generate(args.run, config, mode=args.mode, name=args.name)

@@ -28,6 +28,7 @@ from mdn_vocoder.generate import generate
 from shared import criteria
 from shared.evaluate import mono
 from shared.rundir import InputError, cli_main, load_config, read_json
+from shared.rundir import SEED, check_output_file, check_output_folder  # bad-input guards
 
 
 def measure(run_dir: Path, config: MdnConfig, bias: float, reset: int, seed: int) -> dict:
@@ -39,8 +40,9 @@ def measure(run_dir: Path, config: MdnConfig, bias: float, reset: int, seed: int
     reference, reference_rate = mono(summary["evaluation"]["reference"])
     rows = {row["id"]: row for row in criteria.mdn_vocoder_criteria(output, rate, reference, reference_rate)}
     return {"pitch_error_cents": rows["pitch_error_cents"]["value"], "f0_hz": rows["pitch_error_cents"]["numbers"]["f0_hz"],
-            "spread_cents": rows["pitch_spread_cents"]["value"],
-            "slope_cents_per_s": rows["pitch_spread_cents"]["numbers"].get("slope_cents_per_s"),
+            "drift_cents": rows["pitch_drift_cents"]["value"],
+            "spread_cents": rows["pitch_drift_cents"]["numbers"].get("spread_cents"),
+            "slope_cents_per_s": rows["pitch_drift_cents"]["numbers"].get("slope_cents_per_s"),
             "frequency_step_std_hz": summary["generated"]["frequency_step_std_hz"],
             "amplitude_step_std": summary["generated"]["amplitude_step_std"], "training": summary["training"]}
 
@@ -60,8 +62,9 @@ def analyse(run_dir, biases, resets, seeds, length=None) -> list[str]:
     lines = [f"Run `{run_dir.name}` (preset `{config.preset}`, {numbers.get('iterations', '?')} iterations, median NLL per "
              f"frame {numbers.get('median_nll_per_frame', float('nan')):.1f}); {config.length} frames per output; medians over "
              f"seeds {', '.join(map(str, seeds))} (min–max in brackets).", "",
-             "| bias | reset every | f0 (Hz) | pitch error (cents) | drift: partial std (cents) | drift slope (cents/s) | "
-             "frame-to-frame std (Hz) | frame-to-frame std (magnitude) |", "|---|---|---|---|---|---|---|---|"]
+             "| bias | reset every | f0 (Hz) | pitch error (cents) | drift: f0 track extent (cents) | drift: f0 track std "
+             "(cents) | drift slope (cents/s) | frame-to-frame std (Hz) | frame-to-frame std (magnitude) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     training = None
     for bias in biases:
         for reset in resets:
@@ -75,7 +78,7 @@ def analyse(run_dir, biases, resets, seeds, length=None) -> list[str]:
                 return f"{median(values):.{digits}{kind}} ({min(values):.{digits}{kind}}–{max(values):.{digits}{kind}})"
 
             lines.append(f"| {bias:g} | {reset or 'never'} | {cell('f0_hz', 1)} | {cell('pitch_error_cents', 1)} | "
-                         f"{cell('spread_cents', 1)} | {cell('slope_cents_per_s', 2)} | {cell('frequency_step_std_hz', 3, 'g')} | "
+                         f"{cell('drift_cents', 1)} | {cell('spread_cents', 1)} | {cell('slope_cents_per_s', 2)} | {cell('frequency_step_std_hz', 3, 'g')} | "
                          f"{cell('amplitude_step_std', 3, 'g')} |")
             print(lines[-1], flush=True)
     lines += ["", f"Training frames: frame-to-frame std {training['frequency_step_std_hz']:.3g} Hz, "
@@ -93,6 +96,13 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if any(bias <= 0 for bias in args.bias) or any(reset < 0 for reset in args.reset_every):
         raise InputError("--bias/--reset-every", "biases must be positive and reset periods at least 0")
+    if args.length < 1:
+        raise InputError("--length", f"{args.length} is not accepted (accepted: at least 1 frame)")
+    if not all(SEED.accepts(seed) for seed in args.seeds):
+        raise InputError("--seeds", f"{args.seeds} is not accepted (accepted: each {SEED.describe()})")
+    load_config(args.run, MdnConfig)
+    check_output_folder(args.run / "analysis", "--run")
+    check_output_file(args.run / "analysis.md", "--run")
     lines = analyse(args.run, args.bias, args.reset_every, args.seeds, args.length)
     print("\n".join(lines))
     (args.run / "analysis.md").write_text("\n".join(lines) + "\n")

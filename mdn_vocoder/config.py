@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
+
 
 @dataclass(frozen=True)
 class MdnConfig:
@@ -54,6 +56,23 @@ class MdnConfig:
     spread: Literal["faithful", "corrected"] = "faithful"  # faithful: draw with std sqrt(bias·σ) (σ read as a variance); corrected: sqrt(bias)·σ
     reset_every: int = 0  # frames between reset frames (the blog's trick, never in the code); 0 = off
 
+    #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
+    LIMITS = {
+        "sample_rate": AT_LEAST_ONE, "fft_size": Limit(4), "components": AT_LEAST_ONE, "heldout_fraction": Limit(0, 0.9),
+        "rnn_size": AT_LEAST_ONE, "num_layers": AT_LEAST_ONE, "mixtures": AT_LEAST_ONE, "init_range": POSITIVE,
+        "batch_size": AT_LEAST_ONE, "seq_length": AT_LEAST_ONE, "learning_rate": POSITIVE, "decay_rate": Limit(0, 1, low_open=True),
+        "decay_every": AT_LEAST_ONE, "grad_clip": POSITIVE, "max_epochs": AT_LEAST_ONE, "save_every": AT_LEAST_ONE, "seed": SEED,
+        "length": AT_LEAST_ONE, "bias": POSITIVE, "sample_seed": SEED, "reset_every": AT_LEAST_ZERO,
+    }
+
+    def problems(self):
+        """Settings that depend on each other: ``(setting, what is accepted)``."""
+        if self.fft_size % 4:
+            yield "fft_size", f"{self.fft_size} is not accepted (accepted: a multiple of 4, the hop being fft_size/4)"
+        if self.components > self.fft_size // 2 + 1:
+            yield "components", (f"{self.components} is not accepted (accepted: 1 to fft_size/2 + 1 = {self.fft_size // 2 + 1} "
+                                 "bins, counting the DC bin)")
+
 
 #: A few resets per second, as the blog says, at hop 128 and 44100 Hz: every 86 frames = 4 per second (our choice).
 RESETS_PER_SECOND = 4
@@ -88,8 +107,8 @@ PRESETS: dict[str, dict] = {
 }
 
 #: What the blog says of each experiment's output (it gives no numbers); shown beside ours in the report.
-def _blog(pitch, spread):
-    return {"mdn_vocoder:pitch_error_cents": pitch, "mdn_vocoder:pitch_spread_cents": spread}
+def _blog(pitch, drift):
+    return {"mdn_vocoder:pitch_error_cents": pitch, "mdn_vocoder:pitch_drift_cents": drift}
 
 
 BLOG_RESULTS: dict[str, dict[str, str]] = {

@@ -7,6 +7,8 @@ For each ``RUN_DIR/generated/*.wav`` it reads the summary the work wrote beside 
                    "reference_offset_s": 0.046,                   # where the output's first sample sits in it
                    "reference_seconds": 5.0,                      # (optional) how much of it to compare with
                    "reference_label": "…", "trained_seconds": 0.74, "block": 1024,
+                   "teacher_forced_seconds": 0.74,                # (GRUV) the output's teacher-forced start
+                   "training_max": "data/max.npy",                # (autoencoder_synth) per-bin training max
                    "band_hz": 1470, "seed": null, "source_numbers": {"gruv:mse": "0.15 (E2)"}}
 
 plus the run's own numbers (``loss.csv``: first and final loss, epochs; ``run_numbers.json``
@@ -27,6 +29,7 @@ import numpy as np
 from shared import criteria, metrics
 from shared.audio import mean_downmix, read_audio
 from shared.rundir import InputError, cli_main, read_json, read_losses, write_json
+from shared.rundir import check_output_file  # bad-input guards
 
 SCHEMA = 1
 
@@ -68,14 +71,15 @@ def evaluate_output(wav: Path, run_dir: Path, numbers: dict, reference_override=
     return score_output(wav, None if reference is None else _find(reference, run_dir),
                         offset_s=float(evaluation.get("reference_offset_s", 0.0)),
                         seed=None if seed is None else _find(seed, run_dir), run_numbers=numbers,
+                        training_max=None if evaluation.get("training_max") is None else _find(evaluation["training_max"], run_dir),
                         name=wav.stem, wav_label=str(wav.relative_to(run_dir)), **{
                             key: evaluation.get(key) for key in ("reference_seconds", "reference_label", "trained_seconds",
-                                                                 "block", "band_hz", "source_numbers")})
+                                                                 "teacher_forced_seconds", "block", "band_hz", "source_numbers")})
 
 
 def score_output(wav, reference=None, *, offset_s=0.0, reference_seconds=None, seed=None, run_numbers=None, name=None,
-                 wav_label=None, reference_label=None, trained_seconds=None, block=None, band_hz=None,
-                 source_numbers=None) -> dict:
+                 wav_label=None, reference_label=None, trained_seconds=None, teacher_forced_seconds=None, block=None,
+                 band_hz=None, source_numbers=None, training_max=None) -> dict:
     """Score one audio file by every work's criteria against ``reference`` (from ``offset_s`` on, for
     ``reference_seconds`` if given).
 
@@ -93,7 +97,8 @@ def score_output(wav, reference=None, *, offset_s=0.0, reference_seconds=None, s
             raise InputError(reference, f"shorter than the offset {offset_s} s given for {Path(wav).name}")
     seed_samples, seed_rate = mono(seed) if seed is not None else (None, None)
     context = {"run_numbers": run_numbers or {}, "trained_seconds": trained_seconds, "block": block, "band_hz": band_hz,
-               "seed": seed_samples, "seed_rate": seed_rate}
+               "seed": seed_samples, "seed_rate": seed_rate, "teacher_forced_seconds": teacher_forced_seconds,
+               "training_max": None if training_max is None else np.load(training_max)}
     return {
         "name": name or Path(wav).stem,
         "wav": wav_label or str(wav),
@@ -136,6 +141,8 @@ def main(argv=None) -> None:
     parser.add_argument("run", type=Path, help="run directory (with generated/*.wav)")
     parser.add_argument("--reference", type=Path, default=None, help="compare every output with this audio file instead")
     args = parser.parse_args(argv)
+    if Path(args.run).is_dir():
+        check_output_file(Path(args.run) / "metrics.json")
     print(f"wrote {evaluate_run(args.run, args.reference)}")
 
 

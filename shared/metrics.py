@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 import scipy.linalg
+import scipy.ndimage
 import scipy.optimize
 import scipy.signal
 
@@ -269,20 +270,52 @@ def partial_decay_slope(signal, rate: int, frequency: float, tolerance: float = 
     return _line_fit(times[keep], 20 * np.log10(magnitude[keep]))[0] if keep.sum() >= 2 else float("nan")
 
 
-def pitch_drift(signal, rate: int, frequency: float, tolerance: float = 0.03, floor_db: float = -40.0) -> dict:
-    """How the frequency of the partial near ``frequency`` moves over time, in cents.
+#: The pitch tracker's rate: pYIN runs on the signal resampled to this rate (f0 up to 2 kHz is far below its Nyquist).
+F0_TRACK_RATE = 22050
 
-    Frames of :func:`partial_track` (±``tolerance``, at least ±1 bin) whose partial is within
-    ``floor_db`` of its loudest frame;
-    ``slope_cents_per_s`` is a line fit of ``1200·log2(f_k/frequency)`` against time and
-    ``spread_cents`` its standard deviation (both 0 for a steady pitch; lower is better).
+
+def f0_track(signal, rate: int, fmin: float = 40.0, fmax: float = 2000.0, frame: int = 2048, hop: int = 256):
+    """The fundamental over time, followed wherever it goes between ``fmin`` and ``fmax``.
+
+    pYIN (Mauch & Dixon 2014, ``librosa.pyin``, imported on first use) on the signal
+    resampled to :data:`F0_TRACK_RATE`, frames of ``frame`` samples every ``hop`` (93 ms /
+    11.6 ms).  Returns (times s, f0 Hz, voiced flags); unvoiced frames have f0 NaN.
     """
-    times, magnitude, track = partial_track(signal, rate, frequency, tolerance, min_bins=1)
-    keep = (magnitude > 0) & (magnitude >= magnitude.max() * 10 ** (floor_db / 20)) & (track > 0)
-    if keep.sum() < 2:
-        return {"slope_cents_per_s": float("nan"), "spread_cents": float("nan")}
-    cents = 1200 * np.log2(track[keep] / frequency)
-    return {"slope_cents_per_s": _line_fit(times[keep], cents)[0], "spread_cents": float(np.std(cents))}
+    import librosa  # only the pitch tracker needs it; its import and JIT cost stay out of every other command
+
+    signal = np.asarray(signal, dtype=np.float64)
+    if rate != F0_TRACK_RATE:
+        divisor = np.gcd(int(rate), F0_TRACK_RATE)
+        signal = scipy.signal.resample_poly(signal, F0_TRACK_RATE // divisor, int(rate) // divisor)
+    if len(signal) < frame:
+        signal = np.pad(signal, (0, frame - len(signal)))
+    f0, voiced, _ = librosa.pyin(signal, fmin=fmin, fmax=fmax, sr=F0_TRACK_RATE, frame_length=frame, hop_length=hop,
+                                 center=False)
+    times = (np.arange(len(f0)) * hop + frame / 2) / F0_TRACK_RATE
+    return times, np.where(voiced, f0, np.nan), np.asarray(voiced, dtype=bool)
+
+
+def pitch_drift(signal, rate: int, fmin: float = 40.0, fmax: float = 2000.0, smooth: int = 5) -> dict:
+    """How far the pitch wanders, in cents, over the voiced frames of :func:`f0_track`.
+
+    ``c_k = 1200·log2(f0_k / median f0)`` over the voiced frames.  ``drift_cents`` is the
+    extent of the track, max − min of ``c`` after a ``smooth``-frame median filter (which
+    removes single-frame octave slips): a glide from 440 to 600 Hz gives ≈ 537 cents, a steady
+    tone 0.  ``spread_cents`` is the std of ``c``, ``slope_cents_per_s`` a line fit of ``c``
+    against time; ``median_f0_hz`` and ``voiced_fraction`` beside them.  Lower is steadier.
+    """
+    times, f0, voiced = f0_track(signal, rate, fmin, fmax)
+    keep = voiced & np.isfinite(f0)
+    empty = {"drift_cents": float("nan"), "spread_cents": float("nan"), "slope_cents_per_s": float("nan"),
+             "median_f0_hz": float("nan"), "voiced_fraction": float(keep.mean()) if len(keep) else 0.0}
+    if keep.sum() < 3:
+        return empty
+    centre = float(np.median(f0[keep]))
+    cents = 1200 * np.log2(f0[keep] / centre)
+    smoothed = scipy.ndimage.median_filter(cents, size=smooth, mode="nearest")
+    return {"drift_cents": float(np.ptp(smoothed)), "spread_cents": float(np.std(cents)),
+            "slope_cents_per_s": _line_fit(times[keep], cents)[0], "median_f0_hz": centre,
+            "voiced_fraction": float(keep.mean())}
 
 
 def tonal_fraction(signal, rate: int, f0: float, band=(40.0, None), tolerance: float = 0.03, segment: int = 16384) -> float:

@@ -47,9 +47,13 @@ import soundfile
 from shared.audio import read_audio
 from shared.criteria import WORKS as WORK_ORDER  # the order criteria and sections appear in; other works follow
 from shared.rundir import InputError, atomic_path, cli_main, read_json
+from shared.rundir import check_output_folder  # bad-input guards
 
 #: Verdicts a criterion may give, and the colour class each gets on the page.
-VERDICT_CLASS = {"pass": "good", "high": "good", "medium": "middle", "fail": "bad", "low": "bad"}
+VERDICT_CLASS = {"pass": "good", "high": "good", "medium": "middle", "fail": "bad", "low": "bad",
+                 # the decay criteria's graded verdicts (shared/criteria.py)
+                 "like the original": "good", "faster": "middle", "weaker": "middle", "slightly noisier": "middle",
+                 "none": "bad", "noisier": "bad"}
 
 #: Leading columns of the matrix, before the criteria.
 OUTPUT_COLUMNS = ("run", "work", "preset", "output", "wav", "reference")
@@ -722,6 +726,7 @@ def main(argv=None) -> None:
     parser.add_argument("runs_dir", type=Path, help="folder searched recursively for metrics.json")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default: RUNS_DIR/report)")
     arguments = parser.parse_args(argv)
+    check_output_folder(arguments.out or arguments.runs_dir / "report", "--out")
     index = build_report(arguments.runs_dir, arguments.out or arguments.runs_dir / "report")
     print(index)
 

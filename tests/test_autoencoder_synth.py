@@ -7,9 +7,11 @@ the unprocessed path, the scripts end to end and bad input.
 """
 
 import dataclasses
+import json
 import subprocess
 import sys
 
+import matplotlib.image
 import numpy as np
 import pytest
 import soundfile
@@ -19,6 +21,7 @@ from autoencoder_synth import train as ae_train
 from autoencoder_synth.config import PRESETS, AutoencoderConfig, model_settings
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 from conftest import REPO_ROOT
+from shared.evaluate import evaluate_output
 
 TINY = AutoencoderConfig(**{**PRESETS["tiny"], "preset": "tiny"})
 
@@ -158,6 +161,13 @@ def test_scripts_end_to_end_and_bad_input(tmp_path):
     fast, _ = soundfile.read(run / "generated" / "deep-8-4_song0_fast.wav", dtype="int16")
     assert rate == 22050 and len(faithful) == (44100 - 2048) // 1024 * 1024 + 2048
     assert np.abs(faithful.astype(int) - fast).max() <= 1  # float rounding may move a sample by one step
+    summary = json.loads((run / "generated" / "deep-8-4_song0.json").read_text())
+    assert summary["figure_2"] == "deep-8-4_song0.png" and summary["evaluation"]["training_max"] == "data/maxvec.npy"
+    figure = matplotlib.image.imread(run / "generated" / "deep-8-4_song0.png")
+    assert figure.shape[0] >= 400 and figure[..., :3].std() > 0.05  # the two spectrograms are drawn, not a blank page
+    scored = evaluate_output(run / "generated" / "deep-8-4_song0.wav", run, {})
+    error = {row["id"]: row for row in scored["criteria"]["autoencoder_synth"]}["reconstruction_error"]
+    assert error["numbers"]["training_units"] is True  # divided by the run's training max, the tables' units
     result = run_script("autoencoder_synth.generate", "--run", run)  # the run's model (tiny: ae1-16) on a test-split song
     assert result.returncode != 0 and "ae1-16" in result.stderr  # not trained in this run
     bad = run_script("autoencoder_synth.train", "--run", run, "--preset", "ae3-8")

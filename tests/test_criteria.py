@@ -16,11 +16,12 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT, reference_dir
-from shared import criteria, sources
+from shared import calibration, criteria, sources
 from shared.evaluate import evaluate_run, mono
 
 TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3), dreaming/README.md §7
 REQUIRED_AGREEMENT = {"C1": 9, "C2": 8, "C3": 10}  # of 11 (the issue's bar)
+GRADES = (*criteria.DECAY_DECREASING_PASS, *criteria.DECAY_NOISE_PASS)  # the decay criteria's graded verdicts
 LEVELS = ("low", "medium", "high")
 
 
@@ -35,13 +36,15 @@ def training_input(paper_examples):
 
 
 @pytest.fixture(scope="module")
-def table_1_ratings(paper_examples, training_input):
-    ratings = {}
-    for name, block, *_ in TABLE_1:
-        output, rate = mono(paper_examples / name)
-        rows = criteria.dreaming_criteria(output, rate, *training_input, block=block)
-        ratings[name] = {row["id"]: row["value"] for row in rows}
-    return ratings
+def dreaming_items(paper_examples):
+    """C1–C3 numbers of Audio Examples 1–11 against input.mp3 (shared.calibration's items)."""
+    return calibration.dreaming_items(paper_examples.parent)
+
+
+@pytest.fixture(scope="module")
+def table_1_ratings(dreaming_items):
+    return {name: {c: rater(item["numbers"]) for c, rater in calibration.RATERS.items()}
+            for (name, *_), item in zip(TABLE_1, dreaming_items)}
 
 
 def test_dreaming_ratings_agree_with_table_1(table_1_ratings, capsys):
@@ -95,17 +98,18 @@ def decay_rows(run: int, note: str) -> dict:
 GUITAR_NOTES = ("sulB.C5Gb5", "sulG.C5Db5")
 
 
-def test_decay_run_4_keeps_the_pitch_and_decays():
+def test_decay_run_4_keeps_the_pitch_and_decays_like_the_original_but_noisier():
     for note in GUITAR_NOTES:
         rows = decay_rows(4, note)
-        assert rows["same_frequencies"]["verdict"] == "pass" and rows["decreasing"]["verdict"] == "pass", note
+        assert rows["same_frequencies"]["verdict"] == "pass" and rows["decreasing"]["verdict"] == "like the original", note
+        assert rows["low_noise"]["verdict"] == "noisier", note  # flatness ≈ 190× the original's (+21.6 / +22.8 dB)
 
 
 @pytest.mark.parametrize("run", [5, 6, 9])
 def test_decay_runs_5_6_9_keep_the_pitch_and_do_not_decay(run):
     for note in GUITAR_NOTES:
         rows = decay_rows(run, note)
-        assert rows["same_frequencies"]["verdict"] == "pass" and rows["decreasing"]["verdict"] == "fail", note
+        assert rows["same_frequencies"]["verdict"] == "pass" and rows["decreasing"]["verdict"] == "none", note
 
 
 def test_decay_run_2_loses_the_pitch():
@@ -115,11 +119,55 @@ def test_decay_run_2_loses_the_pitch():
         assert rows["same_frequencies"]["numbers"]["f0_hz"] == pytest.approx(289.6, abs=1.0)  # the fact sheet's value
 
 
-def test_decay_cello_run_is_noisier_than_its_original():
+def test_decay_cello_run_is_noisier_and_decays_weaker_than_its_original():
+    rows = decay_rows(1, "sulC.Eb3")  # −9.7 dB/s beside the original's −47: the old absolute −6 dB/s rule passed it
+    assert rows["decreasing"]["verdict"] == "weaker" and rows["low_noise"]["verdict"] == "noisier"
     for note in ("sulA.D5", "sulC.Eb3"):
         noise = decay_rows(1, note)["low_noise"]
         assert noise["numbers"]["flatness"] > 5 * noise["numbers"]["original_flatness"], note
-        assert noise["value"] < noise["numbers"]["original_tonal"] and noise["verdict"] == "fail", note
+
+
+@pytest.fixture(scope="module")
+def decay_items():
+    return calibration.decay_items(reference_dir("decay"))
+
+
+def test_decay_criteria_agree_with_the_readings_on_the_17_continuations(decay_items, capsys):
+    """(1)–(3) against decay/README.md's readings (shared.sources.DECAY_READINGS), in sample and leave one out."""
+    agreement = calibration.decay_calibration(decay_items)
+    with capsys.disabled():
+        print("\ndecay readings: " + ", ".join(f"{key} {counts['in_sample_agree']}/17 in sample, {counts['leave_one_out_agree']}/17 "
+                                               f"leave-one-out" for key, counts in agreement.items()))
+    assert agreement["pitch"]["in_sample_agree"] == 17
+    assert agreement["decay"]["in_sample_agree"] >= 16 and agreement["noise_low"]["in_sample_agree"] >= 16
+    assert agreement["decay"]["leave_one_out_agree"] >= 15 and agreement["noise_low"]["leave_one_out_agree"] >= 15
+
+
+def test_each_original_is_like_itself():
+    """The 17 real recordings, scored against themselves: decay and noise like the original (the old absolute noise
+    rule failed 7 of them: guitar sulG at tonal 0.74–0.80, cello Eb3 at 0.70)."""
+    folder, seen = reference_dir("decay"), set()
+    for run, instrument, generated, original, prime in sources.decay_pairs(folder):
+        if (original.name, prime) in seen:  # runs 4–9 share byte-identical originals
+            continue
+        seen.add((original.name, prime))
+        signal, rate = mono(original)
+        rows = {row["id"]: row for row in criteria.decay_criteria(signal[prime:], rate, signal[prime:], rate,
+                                                                 band_hz=sources.DECAY_BAND_HZ[instrument])}
+        assert (rows["decreasing"]["verdict"], rows["low_noise"]["verdict"]) == ("like the original",) * 2, original.name
+
+
+def test_committed_calibration_matches_a_recomputation(dreaming_items, decay_items):
+    """shared/results/calibration.json (the README's in-sample and leave-one-out table) is what the code gives now."""
+    committed = json.loads((REPO_ROOT / "shared" / "results" / "calibration.json").read_text())
+    fresh = {"dreaming": calibration.dreaming_calibration(dreaming_items), "decay": calibration.decay_calibration(decay_items)}
+    for work, agreement in fresh.items():
+        for key, counts in agreement.items():
+            for column in ("in_sample", "leave_one_out", "leave_one_out_moved"):
+                assert committed[work]["agreement"][key][column] == counts[column], (work, key, column)
+    readme = (REPO_ROOT / "shared" / "README.md").read_text()
+    table = (REPO_ROOT / "shared" / "results" / "calibration.md").read_text()
+    assert table.strip() in readme, "shared/README.md's calibration table differs from shared/results/calibration.md"
 
 
 def test_published_decay_outputs_document(tmp_path):
@@ -138,7 +186,7 @@ def test_f0_of_the_original_sine_440():
     signal, rate = mono(reference_dir("mdn_vocoder") / "sine_440.wav")
     rows = {row["id"]: row for row in criteria.mdn_vocoder_criteria(signal, rate, signal, rate)}
     assert rows["pitch_error_cents"]["numbers"]["f0_hz"] == pytest.approx(440.0, abs=0.05)
-    assert rows["pitch_error_cents"]["verdict"] == "pass" and rows["pitch_spread_cents"]["value"] < 1
+    assert rows["pitch_error_cents"]["verdict"] == "pass" and rows["pitch_drift_cents"]["value"] < 5
 
 
 # ----------------------------------------------------------------------------- every criterion for any output
@@ -155,13 +203,14 @@ def test_every_work_scores_any_output_with_or_without_a_reference():
             assert rows, work
             for row in rows:
                 assert set(row) == {"id", "name", "value", "verdict", "rule", "numbers"}
-                assert row["rule"] and row["verdict"] in (None, "pass", "fail", "low", "medium", "high")
+                assert row["rule"] and row["verdict"] in (None, "pass", "fail", "low", "medium", "high", *GRADES)
                 json.dumps(row, allow_nan=False)  # NaN became None
     scored = criteria.all_criteria(output, rate, output, rate)
     autoencoder = {row["id"]: row["value"] for row in scored["autoencoder_synth"]}
     assert autoencoder["reconstruction_error"] == 0 and autoencoder["si_sdr_db"] > 100  # identical
     decay = {row["id"]: row["verdict"] for row in scored["decay"]}
-    assert decay == {"same_frequencies": "pass", "decreasing": "pass", "low_noise": "pass", "decay_fit": None}
+    assert decay == {"same_frequencies": "pass", "decreasing": "like the original", "low_noise": "like the original",
+                     "decay_fit": None}
 
 
 # ----------------------------------------------------------------------------- shared.evaluate

@@ -633,8 +633,9 @@ def test_item15_scores_of_the_authors_run_4():
     assert falling["numbers"]["original_partial_slope"] == pytest.approx(-21.23, abs=0.1)
     assert falling["numbers"]["rms_slope_hp100"] == pytest.approx(-4.19, abs=0.05)
     assert falling["numbers"]["original_rms_slope_hp100"] == pytest.approx(-16.67, abs=0.05)
-    assert noise["value"] == pytest.approx(0.9473, abs=0.002) and noise["numbers"]["flatness"] == pytest.approx(0.1483, abs=0.001)
+    assert noise["numbers"]["tonal"] == pytest.approx(0.9473, abs=0.002) and noise["numbers"]["flatness"] == pytest.approx(0.1483, abs=0.001)
     assert noise["numbers"]["original_flatness"] == pytest.approx(0.0007746, rel=0.02)
+    assert noise["value"] == pytest.approx(10 * np.log10(0.1483 / 0.0007746), abs=0.1)  # the flatness excess, dB
 
 
 # ----------------------------------------------------------------------------- defect: the prime must leave something to generate

@@ -1,7 +1,7 @@
 """Result tables quoted in a work's README are the committed evidence under ``<work>/results/``.
 
 The analyses write their tables as markdown (``mdn_vocoder.analyse`` → ``analysis.md``,
-``dreaming.analyse`` → ``table1.md``); the README quotes them. This fails when a README
+``dreaming.analyse`` → ``table1.md``, ``dreams.md``); the README quotes them. This fails when a README
 number is edited by hand or the evidence is regenerated without updating the README.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO_ROOT
 
 TABLES = sorted((REPO_ROOT / "mdn_vocoder" / "results").glob("*/*/analysis.md")) + sorted(
-    (REPO_ROOT / "dreaming" / "results").glob("*/table1.md"))
+    (REPO_ROOT / "dreaming" / "results").glob("*/table1.md")) + sorted((REPO_ROOT / "dreaming" / "results").glob("*/dreams.md"))
 
 
 def table_rows(path: Path) -> list[str]:

@@ -1,0 +1,90 @@
+"""Pfalz, Berdahl & Allison's headline findings (Table 1 and §4), each with its verdict rule (``shared.findings``).
+
+Table 1 gives 33 ratings (Audio Examples 1–11 × C1–C3); each is a finding whose rule is the paper's rating, judged
+by ``shared.criteria``'s C1–C3.  Every dream of a run is rated (``python -m dreaming.analyse``): a training seed's
+value is the rating most of its dreams get (a tie between two ratings counts as no rating, which meets no rule),
+with the distribution and the share of dreams rated as the paper rated them reported beside it.  The §4 findings
+use numbers inside the criteria (``"dreaming:C1.M3"``: one of the criterion's numbers), with thresholds from the
+criteria's own levels or from the paper's own Audio Examples scored the same way (``shared/results/calibration.json``),
+or comparisons between examples trained with the same seed; a seed's value is then the median over its dreams.
+
+Runs: the example presets of ``dreaming/config.py``, trained on ``limited_guitar.wav`` (an excerpt of the paper's
+``input.mp3``) with seeds 1–3 (``--set seed=k`` at preprocess); C2 and C3 are measured against ``input.mp3``, the
+reference the criteria were calibrated on, and Ex 10's M8 against the training audio (its M8 against the seed is
+``M8_seed``).  On 2 CPU cores the vector examples train for a small fraction of the paper's 20 epochs
+(``--set max_iterations=M``, dreaming/README.md's table: 0.07 % for Ex 1, 0.63 % for Ex 4).
+"""
+
+from __future__ import annotations
+
+from shared.findings import Finding, Rule, check
+
+#: Table 1 (paper §4): example → (approach and size, C1, C2, C3); tests/test_findings.py checks it against
+#: shared.sources.TABLE_1.
+TABLE_1 = {
+    1: ("vector approach, L 1024", "medium", "high", "high"),
+    2: ("vector approach, L 512", "medium", "high", "high"),
+    3: ("vector approach, L 256", "medium", "high", "high"),
+    4: ("vector approach, L 128", "medium", "medium", "high"),
+    5: ("magnitude approach, hop 1024", "high", "medium", "high"),
+    6: ("magnitude approach, hop 512", "high", "medium", "high"),
+    7: ("magnitude approach, hop 256", "high", "high", "high"),
+    8: ("magnitude approach, hop 128", "high", "high", "medium"),
+    9: ("magnitude approach, hop 56", "medium", "high", "low"),
+    10: ("transpose approach", "medium", "high", "high"),
+    11: ("column approach", "medium", "high", "high"),
+}
+CRITERIA = {"C1": "freedom from artefacts", "C2": "resemblance to the input", "C3": "not merely copying the input"}
+_RATING = ("a training seed's value is the rating most of its dreams get (a tie counts as none); C2 and C3 against "
+           "input.mp3")
+_MEDIAN = "a training seed's value is the median over its dreams"
+
+
+def _table_1() -> list[Finding]:
+    findings = []
+    for example, (setting, *ratings) in TABLE_1.items():
+        for (criterion, meaning), rating in zip(CRITERIA.items(), ratings):
+            findings.append(Finding(
+                f"T1-ex{example}-{criterion}",
+                f"Audio Example {example} ({setting}) rates {rating} on {criterion}, {meaning}.",
+                f"Table 1, Audio Example {example}", f"dreaming:{criterion}", Rule("in", levels=(rating,)),
+                f"example{example}", note=_RATING + ("; Ex 10's M8 against the training audio" if example == 10 else "")))
+    return findings
+
+
+FINDINGS = check(_table_1() + [
+    Finding("vector-clearer-pitch",
+            "Shortening the predicted vectors from 1024 to 128 samples brings out clearer pitch events.",
+            "§4.1, Audio Examples 1–4", "dreaming:C1.M2", Rule("<", baseline="example1", factor=0.5, partly=1.0), "example4",
+            note=f"spectral flatness M2 (lower = more tonal) of Ex 4 against Ex 1 of the same seed; the paper's own files "
+                 f"give 0.0027 against 0.0094 (0.29×); {_MEDIAN}"),
+    Finding("vector-edges-1024",
+            "The vector approach's outputs carry windowing artefacts tied to the vector length (here 1024).",
+            "§3.4 and §4.1, Audio Example 1", "dreaming:C1.M3", Rule(">", threshold=1.1, partly=1.05), "example1",
+            note=f"M3, the mean |Δx| at multiples of L over the mean |Δx| (1 = none; C1's high level needs < 1.1; the "
+                 f"paper's file: 1.92); {_MEDIAN}"),
+    Finding("vector-edges-128",
+            "The windowing artefacts stay at the vector length when it is short (128).",
+            "§3.4 and §4.1, Audio Example 4", "dreaming:C1.M3", Rule(">", threshold=1.1, partly=1.05), "example4",
+            note=f"M3 at L = 128 (the paper's file: 1.18); {_MEDIAN}"),
+    Finding("magnitude-fewer-artefacts",
+            "The magnitude-spectrum approach produces fewer artefacts than the vector approach.",
+            "§3.4 and §4.2", "dreaming:C1.M1", Rule("<", baseline="example1", factor=1.0), "example5",
+            note=f"M1, the high-frequency noise floor in dB (lower = cleaner), of Ex 5 (hop 1024) against Ex 1 (L 1024) of "
+                 f"the same seed; the paper's files: −122.1 against −68.6 dB; {_MEDIAN}"),
+    Finding("transpose-sustains-seed",
+            "The transpose approach sustains all of the seed's pitches.",
+            "§3.4 and §4.3, Audio Example 10", "dreaming:C2.M8_seed", Rule(">=", threshold=0.8, partly=0.6), "example10",
+            note=f"chroma cosine between the dream and its seed (C2's high level for M8 is 0.8); {_MEDIAN}"),
+    Finding("transpose-chosen-pitches",
+            "A seed built from chosen pitches makes the transpose approach sound those pitches.",
+            "§4.3 and §5.1", "dreaming:C2.M8_seed", Rule(">=", threshold=0.8, partly=0.6), "example10-chosen-seed",
+            note="the example10 runs dreaming from a seed that holds only chosen pitches (e.g. a two-note excerpt of the "
+                 "training audio): python -m dreaming.generate --run RUN --seed-file chosen.wav; chroma cosine with that "
+                 f"seed; {_MEDIAN}"),
+    Finding("column-novel-sequences",
+            "The column approach predicts sequences of notes that do not occur in the input.",
+            "§4.4, Audio Example 11", "dreaming:C3.M12", Rule(">=", threshold=0.5, partly=0.25), "example11",
+            note="M12, the share of the dream's pitch-class trigrams absent from input.mp3's (the paper's own Ex 11 file: "
+                 f"0.5); {_MEDIAN}; at 2 CPU cores with L 128 as dreaming/README.md (paper: 1024)"),
+], "dreaming")
