@@ -27,8 +27,7 @@ for this project (the original helpers run on our own synthetic inputs) and ship
 repository in ``tests/reference/gruv/``.
 
 Tests find the data with :func:`locate`: ``$AUDIO_REPRO_REFERENCE/<work>``, then the cache,
-then ``../shared/reference/<work>`` beside the repository (the team's machines), and, for
-gruv, ``tests/reference/gruv/`` before all of them.
+and, for gruv, ``tests/reference/gruv/`` before both.
 
 Exit status: 0 done; 1 a download failed or a file did not verify (the message says which,
 and how to place the files by hand); 2 bad input (an unknown work, a bad mirror or manifest).
@@ -53,7 +52,6 @@ from shared.rundir import InputError, cli_main, sha256_of
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = Path(__file__).with_name("reference_manifest.json")
 #: The team's shared folder beside the repository (only the team's machines have it).
-SIBLING_ROOT = REPO_ROOT.parent / "shared" / "reference"
 PARTIAL_DIR = ".partial"
 CHUNK = 1 << 16
 TIMEOUT_S = 60
@@ -185,7 +183,6 @@ def candidates(work: str, manifest=None) -> list[tuple[str, Path]]:
     if os.environ.get("AUDIO_REPRO_REFERENCE"):
         places.append(("$AUDIO_REPRO_REFERENCE", Path(os.environ["AUDIO_REPRO_REFERENCE"]) / work))
     places.append(("cache", cache_root() / work))
-    places.append(("../shared/reference", SIBLING_ROOT / work))
     return places
 
 
@@ -193,9 +190,8 @@ def locate(work: str, manifest=None):
     """The folder that holds ``work``'s reference files, or None.
 
     The order: the repository's own folder (gruv only), ``$AUDIO_REPRO_REFERENCE/<work>``, the
-    cache, ``../shared/reference/<work>``.  The cache counts only when complete (every file at
-    its manifest size); the folders a user or the team points at count when they exist, as
-    before.
+    cache.  The cache counts only when complete (every file at its manifest size); the folder
+    a user points at counts when it exists.
     """
     for label, folder in candidates(work, manifest):
         if label in ("cache", "repository"):
