@@ -28,7 +28,7 @@ from dreaming.config import DreamingConfig
 from shared import criteria, reference
 from shared.evaluate import mono
 from shared.rundir import InputError, atomic_path, cli_main, load_config, read_json, write_json
-from shared.sources import TABLE_1
+from shared.sources import DREAMING_INPUT, TABLE_1
 
 LEVELS = ("low", "medium", "high")
 
@@ -45,7 +45,7 @@ def dreams_of(run_dir: Path) -> list[Path]:
 def calibration_input() -> Path | None:
     """The paper's whole training input, R of the criteria's calibration, when the reference files are present."""
     folder = reference.locate("dreaming")
-    path = folder / "paper_examples" / "input.mp3" if folder else None
+    path = folder / DREAMING_INPUT if folder else None
     return path if path and path.is_file() else None
 
 

@@ -139,7 +139,7 @@ RATERS = {"C1": criteria.rate_c1, "C2": criteria.rate_c2, "C3": criteria.rate_c3
 
 def dreaming_items(folder: Path) -> list[dict]:
     """C1–C3 numbers of Audio Examples 1–11 against the decoded ``input.mp3``, with Table 1's ratings."""
-    training = mono(folder / "paper_examples" / "input.mp3")
+    training = mono(folder / sources.DREAMING_INPUT)
     items = []
     for number, (name, block, *ratings) in sources.TABLE_1.items():
         print(f"[calibration] dreaming Audio Example {number}", file=sys.stderr, flush=True)

@@ -492,7 +492,8 @@ def autoencoder_synth_criteria(output, rate, reference=None, reference_rate=None
                  ("log_spectral_distance", "log-spectral distance"), ("si_sdr_db", "SI-SDR"))]
     ours = metrics.magnitude_frames(_at_rate(output, rate, AE_RATE))
     theirs = metrics.magnitude_frames(_at_rate(reference, reference_rate or rate, AE_RATE))
-    if training_max is not None and np.shape(training_max) == (theirs.shape[1],):
+    in_training_units = training_max is not None and np.shape(training_max) == (theirs.shape[1],)
+    if in_training_units:
         scale, unit = np.maximum(np.asarray(training_max, dtype=np.float64), 1e-12), "the run's training max per bin (the tables' units)"
     else:
         scale, unit = np.maximum(theirs.max(axis=0), 1e-12), "the reference's own max per bin (not the tables' units: no training max given)"
@@ -500,7 +501,7 @@ def autoencoder_synth_criteria(output, rate, reference=None, reference_rate=None
     return [
         criterion("reconstruction_error", "reconstruction error (Σ over bins)", metrics.summed_squared_error(ours / scale, theirs / scale),
                   rule=f"lower is better; mean over frames of Σ over 1025 bins of the squared error after dividing by {unit} "
-                       "(paper's best validation 0.0187, HL1 256)", training_units=training_max is not None and np.shape(training_max) == (theirs.shape[1],)),
+                       "(paper's best validation 0.0187, HL1 256)", training_units=in_training_units),
         criterion("spectral_convergence", "spectral convergence", metrics.spectral_convergence(ours, theirs),
                   rule="lower is better: ‖|Y|−|Ŷ|‖_F / ‖|Y|‖_F"),
         criterion("log_spectral_distance", "log-spectral distance", metrics.log_spectral_distance(ours, theirs),

@@ -229,12 +229,11 @@ def welch_f0(signal, rate: int, band=(40.0, None), segment: int = 16384) -> floa
     return float((peak + offset) * rate / segment)
 
 
-def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015, frame: int = 4096, hop: int = 1024,
-                  min_bins: int = 0):
+def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015, frame: int = 4096, hop: int = 1024):
     """Per-frame (time s, peak magnitude, peak frequency Hz) of one partial near ``frequency``.
 
     STFT with a Hann window of ``frame`` samples; in each frame the largest magnitude within
-    ``±tolerance·frequency`` (at least ``±min_bins`` bins; the nearest bin when the window
+    ``±tolerance·frequency`` (the nearest bin when the window
     holds none), its frequency refined by parabolic interpolation on log magnitude.
     """
     signal = np.asarray(signal, dtype=np.float64)
@@ -243,7 +242,7 @@ def partial_track(signal, rate: int, frequency: float, tolerance: float = 0.015,
     frames = np.lib.stride_tricks.sliding_window_view(signal, frame)[::hop]
     magnitude = np.abs(np.fft.rfft(frames * scipy.signal.get_window("hann", frame), axis=1))
     bins = np.fft.rfftfreq(frame, 1.0 / rate)
-    inside = np.nonzero(np.abs(bins - frequency) <= max(tolerance * frequency, min_bins * rate / frame))[0]
+    inside = np.nonzero(np.abs(bins - frequency) <= tolerance * frequency)[0]
     if not len(inside):  # narrower than one bin: the nearest bin
         inside = np.array([int(np.argmin(np.abs(bins - frequency)))])
     local = inside[np.argmax(magnitude[:, inside], axis=1)]

@@ -44,6 +44,9 @@ TABLE_1 = {
     11: ("column.wav", None, "medium", "high", "high"),
 }
 
+#: The paper's training input (74 s) in the dreaming reference folder: R of Table 1's calibration.
+DREAMING_INPUT = "paper_examples/input.mp3"
+
 #: The model's Nyquist per data set of the decay runs (guitar 2940 Hz, cello 11025 Hz, piano 8820 Hz models).
 DECAY_BAND_HZ = {"guitar": 1470.0, "cello": 5512.5, "piano": 4410.0}
 
@@ -95,7 +98,7 @@ def decay_pairs(folder: Path):
 
 def dreaming_document(folder: Path) -> dict:
     """Table 1's outputs scored against the training input."""
-    examples, training = folder / "paper_examples", folder / "paper_examples" / "input.mp3"
+    examples, training = folder / "paper_examples", folder / DREAMING_INPUT
     outputs = []
     for number, (name, block, *ratings) in TABLE_1.items():
         _progress(f"dreaming Audio Example {number}")
