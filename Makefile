@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages behind the real corpora (shared/corpora.py), the listening-page browser test (chromium),
+# Debian packages behind the real corpora (shared/corpora/), the listening-page browser test (chromium),
 # the instrument's audio output (libportaudio2, for sounddevice), and the instrument's live tests: a JACK server
 # with its dummy driver (jackd2; jack_lsp, jack_wait) and an OSC client we did not write (liblo-tools: oscsend).
 DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2 jackd2 liblo-tools
@@ -39,10 +39,11 @@ test: system-deps $(VENV)/.installed-dev
 	$(PY) -m pytest
 
 # The regression tests alone (run this after upgrading TensorFlow / Keras / numpy; a few minutes): every test that
-# reads reference data (tests/conftest.py::reference_dir), the fetcher's, and the golden outputs (tests/golden/).
+# reads reference data (tests/conftest.py::reference_dir), the fetcher's, the golden outputs (tests/golden/) and the
+# synthetic corpora's sha256 (tests/test_corpora_identity.py).
 # Reference data: tests/reference/gruv/ ships with the repository; the rest: python -m shared.reference fetch.
 regress: $(VENV)/.installed-dev
-	$(PY) -m pytest --regress $$( (grep -l 'reference_dir(' tests/test_*.py; echo tests/test_golden.py) | sort -u)
+	$(PY) -m pytest --regress $$( (grep -l 'reference_dir(' tests/test_*.py; echo tests/test_golden.py; echo tests/test_corpora_identity.py) | sort -u)
 
 # Plausible wrong changes, one or more per checklist item, each against its work's tests (tests/mutations/);
 # writes <work>/results/mutations.{json,md} and the READMEs' mutation tables. Not part of `make test`: about an hour.

@@ -1,4 +1,4 @@
-"""Tests for shared/corpora.py: determinism, content sanity, real sources, and failure behaviour."""
+"""Tests for shared/corpora/: determinism, content sanity, real sources, and failure behaviour."""
 
 import collections
 import dataclasses
