@@ -28,13 +28,15 @@ def build_amen(corpus: Corpus) -> Iterator[Item]:
     if audio.rate != corpus.rate or len(slowed) != expected:
         raise InputError(
             loop_path, f"expected the 4-bar loop at {corpus.rate} Hz giving {expected} samples at 120 bpm, "
-            f"got {audio.samples.shape[0]} samples at {audio.rate} Hz ({len(slowed)} after slowing): another package version?"
+            f"got {audio.samples.shape[0]} samples at {audio.rate} Hz ({len(slowed)} after slowing): "
+            "another package version?"
         )
     peak = np.max(np.abs(slowed))
     normalised = np.round(peak * 32767) > 32767
     if normalised:
         slowed = peak_normalise(slowed, corpus.parameters["peak_if_clipping"])
-    yield "amen_120bpm.wav", to_pcm16(slowed), {"source_peak": round(float(peak), 6), "peak_normalised": bool(normalised)}
+    yield "amen_120bpm.wav", to_pcm16(slowed), {"source_peak": round(float(peak), 6),
+                                                "peak_normalised": bool(normalised)}
 
 
 def build_kicks808_real(corpus: Corpus) -> Iterator[Item]:

@@ -78,8 +78,10 @@ def build_vowels(corpus: Corpus) -> Iterator[Item]:
 
 SINE_CORPUS = synthetic(
     "sine", build_sine,
-    description="11 s of 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t): GRUV's test tone (its first second is the reference sine)",
-    provenance="numpy: t = arange(11*44100)/44100; s = 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t); int16 round(s*32767)",
+    description="11 s of 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t): GRUV's test tone "
+                "(its first second is the reference sine)",
+    provenance="numpy: t = arange(11*44100)/44100; s = 0.5 sin(2π·440 t) + 0.25 sin(2π·880 t); "
+               "int16 round(s*32767)",
     parameters={"seconds": 11},
 )
 
@@ -89,8 +91,8 @@ VOWELS_CORPUS = synthetic(
                 "'single recording of me singing some vowels in a constant pitch' (blog E1)",
     provenance="numpy/scipy: band-limited pulse train (harmonics to 8 kHz, amplitude 1/k, 0.3% vibrato at 5 Hz) "
                "plus aspiration noise (seeded), through a cascade of two-pole formant resonators per vowel "
-               "(F1-F3: Peterson & Barney's male averages for /ɑ ɛ i ɔ/, F4 3500 Hz), 2 s per vowel with 80 ms raised-cosine "
-               "crossfades, 80 ms attack, 200 ms release, peak 0.8",
+               "(F1-F3: Peterson & Barney's male averages for /ɑ ɛ i ɔ/, F4 3500 Hz), 2 s per vowel with 80 ms "
+               "raised-cosine crossfades, 80 ms attack, 200 ms release, peak 0.8",
     parameters={
         "seed": 1,
         "f0_hz": 196.0,
