@@ -33,8 +33,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from dreaming.config import DreamingConfig  # noqa: E402
-from dreaming.preprocess import iterations_per_epoch, layout, training_pair  # noqa: E402
-from dreaming.train import Dreamer, fast_rows  # noqa: E402
+from dreaming.features import iterations_per_epoch, layout, training_pair  # noqa: E402
+from dreaming.sampling import fast_rows  # noqa: E402
+from dreaming.training import Dreamer  # noqa: E402
 from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 RATE = 11025
@@ -102,10 +103,10 @@ def main() -> None:
     peak = matmul_peak()
     print(f"float32 matmul peak: {peak / 1e9:.1f} GFLOP/s", flush=True)
     lines = [f"Machine: {machine()}; measured float32 matmul peak {peak / 1e9:.1f} GFLOP/s (2048 × 2048, median of 5).",
-             f"n = {args.rows} rows; {args.iterations} iterations (one update and one dream step each); fast: median of "
-             f"{args.repeats} runs, faithful: one run; untrained seeded weights, dropout off.", "",
-             "| approach | L | faithful (it/s) | fast (it/s) | fast / faithful | dream samples/s (fast) | real-time factor (fast) | "
-             "share of matmul peak (faithful → fast) |", "|---|---|---|---|---|---|---|---|"]
+             f"n = {args.rows} rows; {args.iterations} iterations (one update and one dream step each); fast: median "
+             f"of {args.repeats} runs, faithful: one run; untrained seeded weights, dropout off.", "",
+             "| approach | L | faithful (it/s) | fast (it/s) | fast / faithful | dream samples/s (fast) | "
+             "real-time factor (fast) | share of matmul peak (faithful → fast) |", "|---|---|---|---|---|---|---|---|"]
     for length in args.sizes:
         iterations = args.iterations if length >= 512 else args.iterations * 10
         for approach in ("vector", "magnitude", "transpose", "column"):

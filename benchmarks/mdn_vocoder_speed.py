@@ -30,9 +30,9 @@ import numpy as np  # noqa: E402
 
 from mdn_vocoder import phase_vocoder  # noqa: E402
 from mdn_vocoder.config import PRESETS, MdnConfig  # noqa: E402
-from mdn_vocoder.generate import FastSampler, priming_inputs, sample_faithful  # noqa: E402
 from mdn_vocoder.model import zero_states  # noqa: E402
-from mdn_vocoder.train import Trainer  # noqa: E402
+from mdn_vocoder.sampling import FastSampler, priming_inputs, sample_faithful  # noqa: E402
+from mdn_vocoder.training import Trainer  # noqa: E402
 from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 
@@ -94,29 +94,32 @@ def main() -> None:
         iterations_per_second = training_speed(config, dimensions, args.iterations, args.repeats)
         faithful_rtf, fast_rtf, difference = generation_speed(config, dimensions, args.frames, args.repeats)
         models.append((preset, config, iterations_per_second, faithful_rtf, fast_rtf, difference))
-        print(f"{preset}: {iterations_per_second:.0f} it/s; generation {faithful_rtf:.2f}x / {fast_rtf:.1f}x real time",
-              flush=True)
+        print(f"{preset}: {iterations_per_second:.0f} it/s; generation {faithful_rtf:.2f}x / {fast_rtf:.1f}x "
+              "real time", flush=True)
         if config.fft_size not in vocoders:
             vocoders[config.fft_size] = vocoder_speed(config.fft_size, args.repeats)
     table = [
         f"Machine: {machine()}.",
-        f"Medians of {args.repeats} runs each (the per-frame loops and faithful generation: one run), measured in one process; "
-        "untrained seeded weights.",
+        f"Medians of {args.repeats} runs each (the per-frame loops and faithful generation: one run), measured in one "
+        "process; untrained seeded weights.",
         "",
         "| preset | B × S | layers × units, mixtures | training (iterations/s) | "
-        "generation, faithful (× real time) | generation, fast (× real time) | fast / faithful | max \\|fast − faithful\\| |",
+        "generation, faithful (× real time) | generation, fast (× real time) | fast / faithful | "
+        "max \\|fast − faithful\\| |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for preset, config, iterations_per_second, faithful_rtf, fast_rtf, difference in models:
-        table.append(f"| {preset} | {config.batch_size} × {config.seq_length} | {config.num_layers} × {config.rnn_size}, "
+        table.append(f"| {preset} | {config.batch_size} × {config.seq_length} | "
+                     f"{config.num_layers} × {config.rnn_size}, "
                      f"{config.mixtures} | {iterations_per_second:.0f} | {faithful_rtf:.2f} | {fast_rtf:.1f} | "
                      f"{fast_rtf / faithful_rtf:.0f}× | {difference:.1e} |")
     table += ["", "Phase vocoder on 10 s at 44100 Hz (20 components resynthesised):", "",
               "| FFT | analysis, vectorised (s) | analysis, per-frame loop (s) | ratio | resynthesis, vectorised (s) | "
               "resynthesis, per-frame loop (s) | ratio |", "|---|---|---|---|---|---|---|"]
     for fft_size, (vector_analysis, loop_analysis, vector_synthesis, loop_synthesis) in vocoders.items():
-        table.append(f"| {fft_size} | {vector_analysis:.3f} | {loop_analysis:.2f} | {loop_analysis / vector_analysis:.0f}× | "
-                     f"{vector_synthesis:.3f} | {loop_synthesis:.2f} | {loop_synthesis / vector_synthesis:.0f}× |")
+        table.append(f"| {fft_size} | {vector_analysis:.3f} | {loop_analysis:.2f} | "
+                     f"{loop_analysis / vector_analysis:.0f}× | {vector_synthesis:.3f} | {loop_synthesis:.2f} | "
+                     f"{loop_synthesis / vector_synthesis:.0f}× |")
     write_table("mdn_vocoder_speed", table)
 
 

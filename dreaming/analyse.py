@@ -55,9 +55,11 @@ def rate(dream: Path, training) -> dict:
     evaluation = summary["evaluation"]
     output, rate_ = mono(dream)
     seed = mono(evaluation["seed"]) if evaluation.get("seed") else (None, None)
-    rows = {entry["id"]: entry for entry in criteria.dreaming_criteria(output, rate_, *training, block=evaluation.get("block"),
-                                                                       seed=seed[0], seed_rate=seed[1])}
-    return {"dream": dream.name, "iteration": summary["iteration"], "epoch": summary["epoch"], "steps": summary["steps"],
+    rated = criteria.dreaming_criteria(output, rate_, *training, block=evaluation.get("block"), seed=seed[0],
+                                       seed_rate=seed[1])
+    rows = {entry["id"]: entry for entry in rated}
+    return {"dream": dream.name, "iteration": summary["iteration"], "epoch": summary["epoch"],
+            "steps": summary["steps"],
             "ratings": {key: rows[key]["value"] for key in ("C1", "C2", "C3")},
             "numbers": {key: rows[key]["numbers"] for key in ("C1", "C2", "C3")}}
 
@@ -81,12 +83,14 @@ def last_dream_row(config: DreamingConfig, rated: dict) -> str:
         return "–" if value is None or value != value else format(value, spec)
 
     ours = rated["ratings"]
-    size = f"L {config.seg_len}" + (f", hop {config.hop}" if config.approach == "magnitude" else "") + f", n {config.rows}"
-    return (f"| {example_of(config) or config.preset} | {config.approach} | {size} | {rated['iteration']:,} ({rated['epoch']:.3g} ep.) | "
-            f"{rated['steps']:,} | {paper[0]} / {ours['C1']} | {paper[1]} / {ours['C2']} | {paper[2]} / {ours['C3']} | " + " | ".join(
-                number_of(values, key, spec) for values, key, spec in (
-                    (c1, "M1", ".1f"), (c1, "M2", ".3f"), (c1, "M3", ".2f"), (c2, "R5", ".2f"), (c2, "M6", ".0f"),
-                    (c2, "M8", ".2f"), (c3, "M9_longest_s", ".2f"), (c3, "M10", ".2f"), (c3, "M11_s", ".2f"))) + " |")
+    hop = f", hop {config.hop}" if config.approach == "magnitude" else ""
+    size = f"L {config.seg_len}{hop}, n {config.rows}"
+    numbers = " | ".join(number_of(values, key, spec) for values, key, spec in (
+        (c1, "M1", ".1f"), (c1, "M2", ".3f"), (c1, "M3", ".2f"), (c2, "R5", ".2f"), (c2, "M6", ".0f"),
+        (c2, "M8", ".2f"), (c3, "M9_longest_s", ".2f"), (c3, "M10", ".2f"), (c3, "M11_s", ".2f")))
+    return (f"| {example_of(config) or config.preset} | {config.approach} | {size} | "
+            f"{rated['iteration']:,} ({rated['epoch']:.3g} ep.) | {rated['steps']:,} | {paper[0]} / {ours['C1']} | "
+            f"{paper[1]} / {ours['C2']} | {paper[2]} / {ours['C3']} | " + numbers + " |")
 
 
 def distribution_row(config: DreamingConfig, rated: list[dict]) -> str:
@@ -96,16 +100,19 @@ def distribution_row(config: DreamingConfig, rated: list[dict]) -> str:
         counts = [sum(dream["ratings"][key] == level for dream in rated) for level in LEVELS]
         share = sum(dream["ratings"][key] == expected for dream in rated)
         cells.append(f"{expected} | {' · '.join(map(str, counts))} | {share}/{len(rated)}")
-    iterations = f"{rated[0]['iteration']:,}–{rated[-1]['iteration']:,}" if len(rated) > 1 else f"{rated[0]['iteration']:,}"
-    return f"| {example_of(config) or config.preset} | {config.approach} | {len(rated)} | {iterations} | " + " | ".join(cells) + " |"
+    first, last = f"{rated[0]['iteration']:,}", f"{rated[-1]['iteration']:,}"
+    iterations = f"{first}–{last}" if len(rated) > 1 else first
+    return (f"| {example_of(config) or config.preset} | {config.approach} | {len(rated)} | {iterations} | "
+            + " | ".join(cells) + " |")
 
 
 HEADER = ("| Ex | approach | size | iterations of the dream's end | dream steps | C1 paper / ours | C2 paper / ours | "
           "C3 paper / ours | M1 dB | M2 | M3 | R5 | M6 | M8 | M9 longest s | M10 | M11 s |\n"
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-DISTRIBUTION_HEADER = ("| Ex | approach | dreams | iterations | C1 paper | C1 ours: low · medium · high | as the paper | "
-                       "C2 paper | C2 ours: low · medium · high | as the paper | C3 paper | C3 ours: low · medium · high | "
-                       "as the paper |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+DISTRIBUTION_HEADER = ("| Ex | approach | dreams | iterations | C1 paper | C1 ours: low · medium · high | "
+                       "as the paper | C2 paper | C2 ours: low · medium · high | as the paper | C3 paper | "
+                       "C3 ours: low · medium · high | as the paper |\n"
+                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def analyse(runs, training_path=None) -> dict:
@@ -135,7 +142,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dreaming.analyse", description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--training", type=Path, default=None,
-                        help="the audio to compare the dreams with (default: the paper's input.mp3 when present, else the run's input)")
+                        help="the audio to compare the dreams with (default: the paper's input.mp3 when present, "
+                             "else the run's input)")
     parser.add_argument("--out", type=Path, default=None, help="write table1.md, dreams.md and dreams.json here")
     args = parser.parse_args(argv)
     if args.training is not None and not args.training.is_file():

@@ -19,7 +19,8 @@ APPROACHES = ("vector", "magnitude", "transpose", "column")
 @dataclass(frozen=True)
 class DreamingConfig:
     preset: str = "example1"
-    corpus: Optional[str] = None  # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
+    # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
+    corpus: Optional[str] = None
 
     # --- data (facts §2, §5, §6)
     approach: Literal["vector", "magnitude", "transpose", "column"] = "vector"
@@ -30,18 +31,21 @@ class DreamingConfig:
     rows: int = 100  # n = num_unrollings: the rows of the batch matrix (not time steps, Q1)
     row_stride: Optional[int] = None  # Δi = int_cursor_inc; None = L (contiguous rows)
     cursor_advance: int = 1  # Δe = ext_cursor_inc: 1 sample (1 frame for magnitude) per iteration
-    label_offset: Optional[int] = None  # o; None = the approach's: vector L, column L, transpose n·L (Q3), magnitude 1 frame
+    # o; None = the approach's: vector L, column L, transpose n·L (Q3), magnitude 1 frame
+    label_offset: Optional[int] = None
     hop: int = 256  # magnitude: hop_size (Ex 5-9: 1024/512/256/128/56); the window is seg_len
 
     # --- model (facts §1)
-    weight_stddev: Optional[float] = None  # σ of the TruncatedNormal head init; None = 1e-6, or 0.1 for transpose (model0:15)
+    # σ of the TruncatedNormal head init; None = 1e-6, or 0.1 for transpose (model0:15)
+    weight_stddev: Optional[float] = None
     input_keep: float = 1.0  # DropoutWrapper input_keep_prob; 0.5 where the original used dropout (magnitude, column)
     dropout_in_dreams: bool = True  # one graph: the dropout stays active when dreaming (Q2)
 
     # --- training (facts §1, §3)
     learning_rate: float = 1e-4  # Adam(lr, 0.9, 0.999, 1e-8)
     epochs: int = 20
-    max_iterations: Optional[int] = None  # ours: stop after this many iterations in all (CPU-sized runs); None = epochs × per epoch
+    # ours: stop after this many iterations in all (CPU-sized runs); None = epochs × per epoch
+    max_iterations: Optional[int] = None
     jit_compile: bool = False  # XLA for the fast loop: measured slower on CPU (L 128: 3×) and equal at L 1024; for GPUs
     seed: int = 0  # the original seeded nothing; we seed initialisation, dropout, seeds and the vocoder's phases
 
@@ -49,20 +53,23 @@ class DreamingConfig:
     dream_length: int = 1000  # steps per saved dream: vectors, frames or samples
     seed_modes: tuple[str, ...] = ("same", "random", "advance")  # cycled, one per new seed (sf:915)
     carry_dream_state: bool = True  # paper era: the dream state is not reset between dreams (Q5)
-    sampling: Literal["concurrent", "sequential"] = "concurrent"  # §3.3: one dream step after every update, or paused dreams
+    # §3.3: one dream step after every update, or paused dreams
+    sampling: Literal["concurrent", "sequential"] = "concurrent"
     audio_freq: int = 10000  # sequential: iterations between paused dreams (GUI)
     sequential_length: int = 400  # sequential: steps per paused dream (GUI seq_dream_len)
     dream_seconds: float = 10.0  # ours: the length of a dream from `generate` (its --seconds default)
 
     # --- vocoder (facts §5; magnitude only)
     peaks: bool = True  # local-maximum peak picking, the only masking the code applied (Q7)
-    threshold: float = 0.0  # the paper's threshold masking τ on normalised magnitudes: 0 = off, as the code (no value published)
+    # the paper's threshold masking τ on normalised magnitudes: 0 = off, as the code (no value published)
+    threshold: float = 0.0
 
     #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
     LIMITS = {
         "sample_rate": AT_LEAST_ONE, "max_seconds": POSITIVE, "seg_len": AT_LEAST_ONE, "rows": AT_LEAST_ONE,
         "row_stride": AT_LEAST_ONE, "cursor_advance": AT_LEAST_ONE, "label_offset": AT_LEAST_ZERO, "hop": AT_LEAST_ONE,
-        "weight_stddev": POSITIVE, "input_keep": Limit(0, 1, low_open=True), "learning_rate": POSITIVE, "epochs": AT_LEAST_ONE,
+        "weight_stddev": POSITIVE, "input_keep": Limit(0, 1, low_open=True), "learning_rate": POSITIVE,
+        "epochs": AT_LEAST_ONE,
         "max_iterations": AT_LEAST_ONE, "seed": SEED, "dream_length": AT_LEAST_ONE,
         "seed_modes": Limit(choices=("same", "random", "advance"), nonempty=True), "audio_freq": AT_LEAST_ONE,
         "sequential_length": AT_LEAST_ONE, "dream_seconds": POSITIVE, "threshold": AT_LEAST_ZERO,

@@ -48,16 +48,18 @@ def _table_1() -> list[Finding]:
                 f"T1-ex{example}-{criterion}",
                 f"Audio Example {example} ({setting}) rates {rating} on {criterion}, {meaning}.",
                 f"Table 1, Audio Example {example}", f"dreaming:{criterion}", Rule("in", levels=(rating,)),
-                f"example{example}", note=_RATING + ("; Ex 10's M8 against the training audio" if example == 10 else "")))
+                f"example{example}",
+                note=_RATING + ("; Ex 10's M8 against the training audio" if example == 10 else "")))
     return findings
 
 
 FINDINGS = check(_table_1() + [
     Finding("vector-clearer-pitch",
             "Shortening the predicted vectors from 1024 to 128 samples brings out clearer pitch events.",
-            "§4.1, Audio Examples 1–4", "dreaming:C1.M2", Rule("<", baseline="example1", factor=0.5, partly=1.0), "example4",
-            note=f"spectral flatness M2 (lower = more tonal) of Ex 4 against Ex 1 of the same seed; the paper's own files "
-                 f"give 0.0027 against 0.0094 (0.29×); {_MEDIAN}"),
+            "§4.1, Audio Examples 1–4", "dreaming:C1.M2", Rule("<", baseline="example1", factor=0.5, partly=1.0),
+            "example4",
+            note=f"spectral flatness M2 (lower = more tonal) of Ex 4 against Ex 1 of the same seed; the paper's own "
+                 f"files give 0.0027 against 0.0094 (0.29×); {_MEDIAN}"),
     Finding("vector-edges-1024",
             "The vector approach's outputs carry windowing artefacts tied to the vector length (here 1024).",
             "§3.4 and §4.1, Audio Example 1", "dreaming:C1.M3", Rule(">", threshold=1.1, partly=1.05), "example1",
@@ -70,21 +72,22 @@ FINDINGS = check(_table_1() + [
     Finding("magnitude-fewer-artefacts",
             "The magnitude-spectrum approach produces fewer artefacts than the vector approach.",
             "§3.4 and §4.2", "dreaming:C1.M1", Rule("<", baseline="example1", factor=1.0), "example5",
-            note=f"M1, the high-frequency noise floor in dB (lower = cleaner), of Ex 5 (hop 1024) against Ex 1 (L 1024) of "
-                 f"the same seed; the paper's files: −122.1 against −68.6 dB; {_MEDIAN}"),
+            note=f"M1, the high-frequency noise floor in dB (lower = cleaner), of Ex 5 (hop 1024) against Ex 1 "
+                 f"(L 1024) of the same seed; the paper's files: −122.1 against −68.6 dB; {_MEDIAN}"),
     Finding("transpose-sustains-seed",
             "The transpose approach sustains all of the seed's pitches.",
-            "§3.4 and §4.3, Audio Example 10", "dreaming:C2.M8_seed", Rule(">=", threshold=0.8, partly=0.6), "example10",
+            "§3.4 and §4.3, Audio Example 10", "dreaming:C2.M8_seed", Rule(">=", threshold=0.8, partly=0.6),
+            "example10",
             note=f"chroma cosine between the dream and its seed (C2's high level for M8 is 0.8); {_MEDIAN}"),
     Finding("transpose-chosen-pitches",
             "A seed built from chosen pitches makes the transpose approach sound those pitches.",
             "§4.3 and §5.1", "dreaming:C2.M8_seed", Rule(">=", threshold=0.8, partly=0.6), "example10-chosen-seed",
-            note="the example10 runs dreaming from a seed that holds only chosen pitches (e.g. a two-note excerpt of the "
-                 "training audio): python -m dreaming.generate --run RUN --seed-file chosen.wav; chroma cosine with that "
-                 f"seed; {_MEDIAN}"),
+            note="the example10 runs dreaming from a seed that holds only chosen pitches (e.g. a two-note excerpt of "
+                 "the training audio): python -m dreaming.generate --run RUN --seed-file chosen.wav; chroma cosine "
+                 f"with that seed; {_MEDIAN}"),
     Finding("column-novel-sequences",
             "The column approach predicts sequences of notes that do not occur in the input.",
             "§4.4, Audio Example 11", "dreaming:C3.M12", Rule(">=", threshold=0.5, partly=0.25), "example11",
-            note="M12, the share of the dream's pitch-class trigrams absent from input.mp3's (the paper's own Ex 11 file: "
-                 f"0.5); {_MEDIAN}; at 2 CPU cores with L 128 as dreaming/README.md (paper: 1024)"),
+            note="M12, the share of the dream's pitch-class trigrams absent from input.mp3's (the paper's own Ex 11 "
+                 f"file: 0.5); {_MEDIAN}; at 2 CPU cores with L 128 as dreaming/README.md (paper: 1024)"),
 ], "dreaming")

@@ -11,7 +11,8 @@ n rows.
 
     python -m dreaming.generate --run runs/dreaming/ex7 --seed-file my_pitches.wav --seconds 10 [--mode fast]
 
-Writes ``generated/<name>.wav`` (+ ``.json``) per seed.
+Writes ``generated/<name>.wav`` (+ ``.json``) per seed.  The dream loops are
+:mod:`dreaming.sampling`'s, the network is read by :func:`dreaming.model.load_trained`.
 """
 
 from __future__ import annotations
@@ -22,20 +23,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from dreaming.config import DreamingConfig
-from dreaming.preprocess import load_signal, magnitude_frames, seed_matrix
-from dreaming.train import advance_seed, dream_audio, fast_rows, layout_of
+from dreaming.features import layout_of, load_signal, magnitude_frames, seed_matrix
+from dreaming.sampling import FastDreamer, dream_audio, dream_faithful, fast_rows
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
-from shared.rundir import check_output_folder, check_run_data, load_keras_model  # bad-input guards
-
-
-def load_network(run_dir):
-    import dreaming.model  # registers DreamingNetwork
-
-    return load_keras_model(Path(run_dir) / "model.keras", "dreaming.train", kind=dreaming.model.DreamingNetwork)
+from shared.rundir import check_output_folder, check_run_data  # bad-input guards
 
 
 def steps_for(seconds: float, config: DreamingConfig) -> int:
@@ -58,58 +52,19 @@ def seed_from_file(path, config: DreamingConfig, cut) -> np.ndarray:
         frames, _ = magnitude_frames(signal, config)
         return seed_matrix(frames, 0, cut)
     if len(signal) < cut.rows * cut.length:
-        raise InputError(path, f"too short for a seed: n·L = {cut.rows} × {cut.length} = {cut.rows * cut.length} samples "
-                         f"needed, it has {len(signal)}")
+        raise InputError(path, f"too short for a seed: n·L = {cut.rows} × {cut.length} = {cut.rows * cut.length} "
+                         f"samples needed, it has {len(signal)}")
     return seed_matrix(signal, 0, cut)
-
-
-def dream_faithful(network, seed: np.ndarray, steps: int, config: DreamingConfig, progress=False) -> list:
-    """One forward call per step on all n rows, the FIFO in numpy; returns the kept elements."""
-    zeros = np.zeros((1, *seed.shape[:1], network.units), np.float32)
-    h, c, kept = zeros, zeros, []
-    for _ in tqdm(range(steps), desc="dream steps", disable=not progress, unit="step"):
-        output, h, c = network(seed[None], h, c, dropout=config.dropout_in_dreams)
-        seed, element = advance_seed(seed, np.asarray(output)[0], config.approach)
-        kept.append(element)
-    return kept
-
-
-class FastDreamer:
-    """B dreams at once in one compiled loop over the rows the dream reads (the last one, or all n for the transpose)."""
-
-    def __init__(self, network, config: DreamingConfig, rows: int):
-        import tensorflow as tf
-
-        self.network, self.config, self.rows = network, config, rows
-        self.run = tf.function(self._run, reduce_retracing=True)
-
-    def _run(self, window, steps):
-        import tensorflow as tf
-
-        shape = tf.shape(window)
-        h = c = tf.zeros(tf.concat([shape[:2], [self.network.units]], axis=0))
-        kept = tf.TensorArray(tf.float32, size=steps)
-        for i in tf.range(steps):
-            output, h, c = self.network(window, h, c, dropout=self.config.dropout_in_dreams)
-            if self.config.approach in ("vector", "magnitude"):
-                element, window = output[:, -1], output[:, -1:]
-            else:
-                element = output[:, -1, -1:]
-                window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
-            kept = kept.write(i, element)
-        return kept.stack()
-
-    def __call__(self, seeds: np.ndarray, steps: int) -> np.ndarray:
-        """``seeds`` (B, n, L) → kept elements (steps, B, L or 1)."""
-        return self.run(np.asarray(seeds, np.float32)[:, -self.rows:], np.int32(steps)).numpy()
 
 
 def generate(run_dir, config: DreamingConfig, seed_files=(), seconds=10.0, mode="faithful", name=None, progress=True):
     """Dream one output per seed file (or from the training audio's start); returns the summaries."""
+    from dreaming.model import load_trained
+
     run_dir = Path(run_dir)
     _, document = load_config(run_dir, DreamingConfig)
     cut = layout_of(document)
-    network = load_network(run_dir)
+    network = load_trained(run_dir)
     if seed_files:
         seeds = [seed_from_file(path, config, cut) for path in seed_files]
         labels = [Path(path).stem for path in seed_files]
@@ -134,9 +89,11 @@ def generate(run_dir, config: DreamingConfig, seed_files=(), seconds=10.0, mode=
         evaluation = {"reference": document["input"], "reference_label": "the training audio", "block": block}
         if config.approach == "transpose" and seed_file is not None:
             evaluation["seed"] = str(seed_file)
-        summary = {"wav": path.name, "mode": mode, "steps": steps, "seed_file": None if seed_file is None else str(seed_file),
+        summary = {"wav": path.name, "mode": mode, "steps": steps,
+                   "seed_file": None if seed_file is None else str(seed_file),
                    "seconds": len(signal) / config.sample_rate, "generation_seconds": elapsed,
-                   "real_time_factor": len(signal) * len(seeds) / config.sample_rate / elapsed, "evaluation": evaluation}
+                   "real_time_factor": len(signal) * len(seeds) / config.sample_rate / elapsed,
+                   "evaluation": evaluation}
         write_json(path.with_suffix(".json"), summary)
         summaries.append(summary)
     return summaries
@@ -147,7 +104,8 @@ def main(argv=None) -> None:
     add_common_arguments(parser)
     parser.add_argument("--seed-file", action="append", default=[], type=Path,
                         help="a recording to start the dream from (repeatable: one dream each)")
-    parser.add_argument("--seconds", type=float, default=None, help="length of each dream (default: the preset's, 10 s)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="length of each dream (default: the preset's, 10 s)")
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--name", default=None, help="output name prefix (default: dream)")
     args = parser.parse_args(argv)

@@ -15,17 +15,19 @@ then a linear head with TruncatedNormal(0, σ) kernels:
 
 :class:`DreamingNetwork` works on a batch of such matrices, x (B, R, L) with states (B, R, L):
 B = 1 and R = n in training; B dreams at once, and R = 1 (the last row only) where rows do
-not interact, in the fast dream.
+not interact, in the fast dream.  :func:`load_trained` reads a trained network back.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import keras
 from keras import ops
 
 from dreaming.config import DreamingConfig
+from shared.rundir import load_keras_model
 
 
 def head_stddev(config: DreamingConfig) -> float:
@@ -37,21 +39,23 @@ def head_stddev(config: DreamingConfig) -> float:
 
 @keras.saving.register_keras_serializable(package="dreaming")
 class DreamingNetwork(keras.Model):
-    """x (B, R, L), h (B, R, L), c (B, R, L) → (output, h', c'); output (B, R, L), (B, R, 1) or, transpose, (B, 1, 1)."""
+    """x, h, c (B, R, L) → (output, h', c'); output (B, R, L), (B, R, 1) or, transpose, (B, 1, 1)."""
 
     def __init__(self, approach="vector", units=1024, rows=100, stddev=1e-6, input_keep=1.0, seed=0, **kwargs):
         super().__init__(**kwargs)
         self.approach, self.units, self.rows, self.stddev, self.input_keep, self.seed = (
             approach, units, rows, stddev, input_keep, seed)
         limit = 1 / math.sqrt(units)  # TF1's glorot over the [2L, 4L] kernel: √(6 / 6L); two independent halves
-        self.cell = keras.layers.LSTMCell(units, kernel_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed),
-                                          recurrent_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed + 4),
+        uniform = keras.initializers.RandomUniform
+        self.cell = keras.layers.LSTMCell(units, kernel_initializer=uniform(-limit, limit, seed=seed),
+                                          recurrent_initializer=uniform(-limit, limit, seed=seed + 4),
                                           bias_initializer="zeros", unit_forget_bias=True, name="lstm_cell")
         normal = keras.initializers.TruncatedNormal(0.0, stddev, seed=seed + 1)
         self.head = keras.layers.Dense(units if approach in ("vector", "magnitude") else 1, kernel_initializer=normal,
                                        name="head")
-        self.mix = (keras.layers.Dense(1, kernel_initializer=keras.initializers.TruncatedNormal(0.0, stddev, seed=seed + 2),
-                                       name="transpose_head") if approach == "transpose" else None)
+        transpose = approach == "transpose"
+        mixing = keras.initializers.TruncatedNormal(0.0, stddev, seed=seed + 2) if transpose else None
+        self.mix = keras.layers.Dense(1, kernel_initializer=mixing, name="transpose_head") if transpose else None
         self.dropout_seed = keras.random.SeedGenerator(seed + 3)
         self.build_all()
 
@@ -79,9 +83,22 @@ class DreamingNetwork(keras.Model):
 
 
 def build_network(config: DreamingConfig) -> DreamingNetwork:
-    return DreamingNetwork(config.approach, config.seg_len, config.rows, head_stddev(config), config.input_keep, config.seed)
+    return DreamingNetwork(config.approach, config.seg_len, config.rows, head_stddev(config), config.input_keep,
+                           config.seed)
 
 
 def make_optimizer(config: DreamingConfig) -> keras.optimizers.Adam:
     """tf.train.AdamOptimizer(lr): β1 0.9, β2 0.999, ε 1e-8 (Keras' default ε is 1e-7)."""
     return keras.optimizers.Adam(config.learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+
+
+def load_trained(run_or_model_dir) -> DreamingNetwork:
+    """The trained :class:`DreamingNetwork` of a run directory, a folder holding ``model.keras``, or a ``.keras`` file.
+
+    A missing, unreadable or foreign model raises ``InputError`` naming the file, with ``python -m
+    dreaming.train`` as the fix (the checks ``dreaming.generate`` made); no run data is needed.
+    """
+    path = Path(run_or_model_dir)
+    if not (path.suffix == ".keras" and not path.is_dir()):
+        path = path / "model.keras"
+    return load_keras_model(path, "dreaming.train", kind=DreamingNetwork)

@@ -17,15 +17,17 @@ with training paused, each step from a zero state as the original's (Q13).
 **faithful** (default) runs one compiled train step and one compiled dream step on all n rows
 per iteration from Python, as the original ran one ``sess.run`` each.  **fast**
 (``--mode fast``) runs the iterations in compiled loops (up to a saved dream, at most 2000 per
-call) with the signal, seed and states on the device, and dreams on the last row only (the rows do not
-interact in the vector, magnitude and column approaches, facts §3, so this is the same
+call) with the signal, seed and states on the device, and dreams on the last row only (the rows
+do not interact in the vector, magnitude and column approaches, facts §3, so this is the same
 output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
 
     python -m dreaming.train --run runs/dreaming/ex7 [--mode fast]
 
-Resumable at dream boundaries (``checkpoints/last.npz``).  Writes ``loss.csv`` (the mean loss
-since the previous dream), ``model.keras``, ``state.npz`` (the final training state), the
-dreams with a ``.json`` each, and the audio under each dream's seed in ``seeds/``.
+The compiled steps are :class:`dreaming.training.Dreamer`'s, the FIFO and the dream audio
+:mod:`dreaming.sampling`'s.  Resumable at dream boundaries (``checkpoints/last.npz``).
+Writes ``loss.csv`` (the mean loss since the previous dream), ``model.keras``, ``state.npz``
+(the final training state), the dreams with a ``.json`` each, and the audio under each
+dream's seed in ``seeds/``.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ import numpy as np
 from tqdm import tqdm
 
 from dreaming.config import DreamingConfig
-from dreaming.preprocess import Layout, input_indices, label_indices, seed_matrix, training_pair
+from dreaming.features import Layout, layout_of, seed_matrix, training_pair
+from dreaming.sampling import advance_seed, dream_audio, fast_rows
+from dreaming.training import Dreamer
 from shared import audio
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
-    write_json,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed,
+    write_csv, write_json,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 from shared.rundir import remove_partial_files
@@ -61,11 +65,8 @@ def table_1_ratings(preset: str) -> dict:
     number = preset[len("example"):].split("-")[0] if preset.startswith("example") else ""
     if not number.isdigit() or int(number) not in TABLE_1:
         return {}
-    return {f"dreaming:C{k}": f"{rating} (Table 1, Ex {number})" for k, rating in enumerate(TABLE_1[int(number)][2:], 1)}
-
-
-def layout_of(document: dict) -> Layout:
-    return Layout(**document["layout"])
+    return {f"dreaming:C{k}": f"{rating} (Table 1, Ex {number})"
+            for k, rating in enumerate(TABLE_1[int(number)][2:], 1)}
 
 
 def load_data(run_dir, cut: Layout) -> np.ndarray:
@@ -74,17 +75,6 @@ def load_data(run_dir, cut: Layout) -> np.ndarray:
     if not path.is_file():
         raise InputError(path, "missing: run `python -m dreaming.preprocess` for this run first")
     return np.load(path)
-
-
-def advance_seed(seed: np.ndarray, output: np.ndarray, approach: str) -> tuple[np.ndarray, np.ndarray]:
-    """The FIFO update of one dream step (fp0:197-213): (new seed, the kept element(s))."""
-    if approach in ("vector", "magnitude"):
-        kept = output[-1]
-        return np.concatenate([seed[1:], kept[None]]), kept
-    kept = output[-1, -1] if approach == "column" else output[0, 0]
-    flat = np.roll(seed.reshape(-1), -1)  # faithful: the oldest sample dropped, the flattened seed rotated
-    flat[-1] = kept
-    return flat.reshape(seed.shape), np.asarray([kept])
 
 
 def seed_start(mode: str, count: int, cursor: int, rng) -> int:
@@ -98,89 +88,11 @@ def seed_start(mode: str, count: int, cursor: int, rng) -> int:
     raise InputError("--set seed_modes", f"unknown seed mode {mode!r} (accepted: same, random, advance)")
 
 
-def dream_audio(kept: list, config: DreamingConfig, rng) -> np.ndarray:
-    """The kept elements as audio: vectors concatenated, samples as they are, frames through the vocoder."""
-    if config.approach == "magnitude":
-        from dreaming import vocoder
-
-        return vocoder.synthesise(np.stack(kept), config.hop, config.sample_rate, config.seg_len, peaks=config.peaks,
-                                  tau=config.threshold or None, rng=rng)
-    return np.concatenate(kept).astype(np.float64)
-
-
 def seed_audio(signal: np.ndarray, start: int, cut: Layout, config: DreamingConfig) -> np.ndarray:
     """The recording under a seed: n·L samples, or the samples its n frames cover."""
     if cut.frames:
         return signal[start * config.hop:start * config.hop + (cut.rows - 1) * config.hop + cut.length]
     return signal[start:start + cut.rows * cut.length]
-
-
-class Dreamer:
-    """The network, Adam and the compiled steps: faithful (one call per step) and fast (a compiled block)."""
-
-    def __init__(self, config: DreamingConfig, cut: Layout, data: np.ndarray, per_epoch: int):
-        import tensorflow as tf
-
-        from dreaming.model import build_network, make_optimizer
-
-        self.config, self.cut, self.per_epoch = config, cut, per_epoch
-        self.network = build_network(config)
-        self.optimizer = make_optimizer(config)
-        self.optimizer.build(self.network.trainable_variables)
-        self.data = tf.constant(data)
-        self.inputs = tf.constant(input_indices(cut), dtype=tf.int32)
-        self.labels = tf.constant(label_indices(cut), dtype=tf.int32)
-        self.train_step = tf.function(self._train, reduce_retracing=True)
-        self.dream_step = tf.function(self._dream, reduce_retracing=True)
-        self.block = tf.function(self._block, reduce_retracing=True, jit_compile=config.jit_compile)
-
-    def _train(self, x, y, h, c):
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            output, h, c = self.network(x[None], h[None], c[None], dropout=True)
-            loss = tf.reduce_mean(tf.square(output[0] - y))  # tf.losses.mean_squared_error: the mean over all elements
-        variables = self.network.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss, h[0], c[0]
-
-    def _dream(self, seed, h, c):
-        return self.network(seed, h, c, dropout=self.config.dropout_in_dreams)
-
-    def _block(self, first, steps, h, c, window, dream_h, dream_c, dream=True):
-        """``steps`` iterations from iteration ``first``: train, then (``dream``) one last-row dream step each.
-
-        ``window``: (B, R, L) the seed rows the dream step reads (the last row, or all n for
-        the transpose), kept as the flattened FIFO for the per-sample approaches.  ``dream``
-        is a Python bool (one trace each): False for the sequential scheme, which trains only
-        between its pauses, so no dream step is computed at all; ``kept`` is then empty.
-        """
-        import tensorflow as tf
-
-        per_epoch = tf.constant(self.per_epoch)
-        kept = tf.TensorArray(tf.float32, size=steps)
-        losses = tf.TensorArray(tf.float32, size=steps)
-        shape = tf.shape(window)
-        for i in tf.range(steps):
-            cursor = ((first + i) % per_epoch) * self.cut.advance
-            x, y = tf.gather(self.data, cursor + self.inputs), tf.gather(self.data, cursor + self.labels)
-            loss, h, c = self._train(x, y, h, c)
-            if dream:
-                output, dream_h, dream_c = self._dream(window, dream_h, dream_c)
-                if self.config.approach in ("vector", "magnitude"):
-                    element = output[:, -1]  # (B, L): the new last row
-                    window = output[:, -1:]
-                else:
-                    element = output[:, -1, -1:]  # (B, 1): the last row's sample (column) or the head's (transpose)
-                    window = tf.reshape(tf.concat([tf.reshape(window, (shape[0], -1))[:, 1:], element], axis=1), shape)
-                kept = kept.write(i, element)
-            losses = losses.write(i, loss)
-        return (kept.stack() if dream else tf.zeros((0,))), losses.stack(), h, c, window, dream_h, dream_c
-
-
-def fast_rows(cut: Layout, approach: str) -> int:
-    """Seed rows the fast dream reads: the last one, or all n for the transpose (its head mixes rows)."""
-    return cut.rows if approach == "transpose" else 1
 
 
 class Run:
@@ -222,12 +134,13 @@ class Run:
         return self.config.seed_modes[(self.seed_index + 1) % len(self.config.seed_modes)]
 
     def write_dream(self, kept: list, name_mode: str | None = None) -> Path:
-        """Write a dream named ``<preset>_<name_mode>_<iteration>`` (default: the mode of the seed it was dreamt from)."""
+        """Write a dream named ``<preset>_<name_mode>_<iteration>`` (default: the mode of its own seed)."""
         name_mode = name_mode or self.seed_mode
         name = f"{self.config.preset}_{name_mode}_{self.iteration}" + ("" if self.mode == "faithful" else "_fast")
         out_dir = self.run_dir / "generated"
         signal = dream_audio(kept, self.config, self.rng)
-        path = audio.write_wav(out_dir / f"{name}.wav", signal.astype(np.float32), self.config.sample_rate, subtype="FLOAT")
+        path = audio.write_wav(out_dir / f"{name}.wav", signal.astype(np.float32), self.config.sample_rate,
+                               subtype="FLOAT")
         seed_path = audio.write_wav(self.run_dir / "seeds" / f"{name}.wav",
                                     seed_audio(self.signal, self.seed_start, self.cut, self.config),
                                     self.config.sample_rate, subtype="FLOAT")
@@ -252,7 +165,8 @@ class Run:
                    mininterval=1.0)
         while self.iteration < self.total:
             if self.config.sampling == "sequential":
-                steps = min(self.config.audio_freq - self.iteration % self.config.audio_freq, self.total - self.iteration)
+                steps = min(self.config.audio_freq - self.iteration % self.config.audio_freq,
+                            self.total - self.iteration)
             else:
                 steps = min(self.config.dream_length - len(self.kept), self.total - self.iteration)
             steps = min(steps, PROGRESS_EVERY)
@@ -283,7 +197,8 @@ class Run:
             self.losses.append(float(loss))
             self.iteration += 1
             if dreaming:
-                output, self.dream_h, self.dream_c = self.dreamer.dream_step(self.seed[None], self.dream_h, self.dream_c)
+                output, self.dream_h, self.dream_c = self.dreamer.dream_step(
+                    self.seed[None], self.dream_h, self.dream_c)
                 self.seed, element = advance_seed(self.seed, np.asarray(output)[0], self.config.approach)
                 self.kept.append(element)
 
@@ -292,17 +207,18 @@ class Run:
 
         if self.config.sampling == "concurrent":
             kept, losses, self.h, self.c, self.window, self.dream_h, self.dream_c = self.dreamer.block(
-                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c)
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h,
+                self.dream_c)
             self.kept += list(np.asarray(kept)[:, 0])
         else:  # the sequential scheme dreams only at its pauses: the block trains without a dream step
             _, losses, self.h, self.c, _, _, _ = self.dreamer.block(
-                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h, self.dream_c,
-                dream=False)
+                tf.constant(self.iteration), tf.constant(steps), self.h, self.c, self.window, self.dream_h,
+                self.dream_c, dream=False)
         self.losses += [float(value) for value in np.asarray(losses)]
         self.iteration += steps
 
     def sequential_dream(self) -> list:
-        """The paused scheme: ``sequential_length`` steps from the seed, each from a zero state (the original's bug, Q13)."""
+        """The paused scheme: ``sequential_length`` steps from the seed, each from a zero state (Q13's bug)."""
         seed, kept = self.seed, []
         zeros = np.zeros((1, self.cut.rows, self.cut.length), np.float32)
         for _ in range(self.config.sequential_length):
@@ -354,8 +270,8 @@ class Run:
             self.h, self.c, self.dream_h, self.dream_c = (saved[key] for key in ("h", "c", "dream_h", "dream_c"))
             self.seed, self.seed_start = saved["seed"], int(saved["seed_start"])
             self.iteration, self.seed_index = int(saved["iteration"]), int(saved["seed_index"])
-            self.rows_log = [{"iteration": int(iteration), "epoch": epoch, "loss": loss}  # as logged: the iteration an int
-                             for iteration, epoch, loss in saved["log"].tolist()]
+            self.rows_log = [{"iteration": int(iteration), "epoch": epoch, "loss": loss}
+                             for iteration, epoch, loss in saved["log"].tolist()]  # as logged: the iteration an int
             self.rng.bit_generator.state = json.loads(saved["rng"].tobytes().decode())
         self.seed_mode = self.config.seed_modes[self.seed_index % len(self.config.seed_modes)]
         self.window = self.seed[None, -self.rows:]
@@ -393,7 +309,8 @@ def main(argv=None) -> None:
     check_output_folder(args.run, "--run")
     rows = train(args.run, config, args.mode)
     dreams = sorted((Path(args.run) / "generated").glob("*.wav"))
-    print(f"trained {rows[-1]['iteration'] if rows else 0} iterations, loss {rows[-1]['loss'] if rows else float('nan'):.4g}; "
+    loss = rows[-1]["loss"] if rows else float("nan")
+    print(f"trained {rows[-1]['iteration'] if rows else 0} iterations, loss {loss:.4g}; "
           f"{len(dreams)} dreams in {Path(args.run) / 'generated'}; wrote {Path(args.run) / 'model.keras'}")
 
 

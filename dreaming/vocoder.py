@@ -64,7 +64,8 @@ def magnitude_spectrogram(signal, window: int = 1024, hop: int = 256) -> np.ndar
     if window < 1 or hop < 1:
         raise ValueError(f"window and hop must be positive, got window={window}, hop={hop}")
     if len(signal) < window:
-        raise ValueError(f"the signal has {len(signal)} samples, fewer than one window of {window}: no frame to analyse")
+        raise ValueError(f"the signal has {len(signal)} samples, fewer than one window of {window}: "
+                         "no frame to analyse")
     frames = np.lib.stride_tricks.sliding_window_view(signal, window)[::hop]
     spectrum = np.fft.rfft(frames * np.blackman(window), n=2 * window, axis=1)  # zero-padded to 2·window
     return np.abs(spectrum[:, :window])
@@ -110,14 +111,14 @@ def pick_peaks(frames) -> np.ndarray:
     if ``x[i] > x[i−1] and x[i] > x[i+1]`` (strictly), else writes 0; bins 0 and L−1 are 0.
 
     Neighbour semantics (facts §5 step 1 calls only the clipping in place, and ``get_peaks``,
-    sf:257-275, appends each kept value or 0 to a separate list): the left neighbour has
-    already been **clipped** but never **zeroed** by the test, because kept/zeroed values go
-    to the output, not back into the frame; the right neighbour is still unclipped. Both are equivalent to comparing clipped values, since the
-    clipped x[i] is ≥ 0 (bin 0 is never clipped, but a negative x[0] compares like 0 for the
-    same reason). So: c = max(x, 0); out[i] = c[i] where c[i] > c[i−1] and c[i] > c[i+1],
-    else 0. Consequences: a plateau (equal neighbours) keeps none of its bins; a run of
-    negatives becomes zeros; a slope keeps only its top (no every-other-bin survivors, which
-    in-place zeroing would have produced).
+    sf:257-275, appends each kept value or 0 to a separate list): the left neighbour has already
+    been **clipped** but never **zeroed** by the test, because kept/zeroed values go to the
+    output, not back into the frame; the right neighbour is still unclipped. Both are equivalent
+    to comparing clipped values, since the clipped x[i] is ≥ 0 (bin 0 is never clipped, but a
+    negative x[0] compares like 0 for the same reason). So: c = max(x, 0); out[i] = c[i] where
+    c[i] > c[i−1] and c[i] > c[i+1], else 0. Consequences: a plateau (equal neighbours) keeps
+    none of its bins; a run of negatives becomes zeros; a slope keeps only its top (no
+    every-other-bin survivors, which in-place zeroing would have produced).
 
     Unlike the original, the caller's array is not modified (it was: the dream list's
     interior negatives were clipped as a side effect). Returns a new array of the same shape.

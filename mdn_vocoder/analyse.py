@@ -24,7 +24,7 @@ import statistics
 from pathlib import Path
 
 from mdn_vocoder.config import MdnConfig
-from mdn_vocoder.generate import generate
+from mdn_vocoder.sampling import generate_output
 from shared import criteria
 from shared.evaluate import mono
 from shared.rundir import InputError, cli_main, load_config, read_json
@@ -35,11 +35,12 @@ def measure(run_dir: Path, config: MdnConfig, bias: float, reset: int, seed: int
     """Generate one output and return its numbers."""
     chosen = dataclasses.replace(config, bias=bias, reset_every=reset, sample_seed=seed)
     name = f"analyse_bias{bias:g}_reset{reset}_seed{seed}"
-    summary = generate(run_dir, chosen, mode="fast", name=name, progress=False, out_dir=run_dir / "analysis")
+    summary = generate_output(run_dir, chosen, mode="fast", name=name, progress=False, out_dir=run_dir / "analysis")
     output, rate = mono(run_dir / "analysis" / f"{name}.wav")
     reference, reference_rate = mono(summary["evaluation"]["reference"])
     rows = {row["id"]: row for row in criteria.mdn_vocoder_criteria(output, rate, reference, reference_rate)}
-    return {"pitch_error_cents": rows["pitch_error_cents"]["value"], "f0_hz": rows["pitch_error_cents"]["numbers"]["f0_hz"],
+    return {"pitch_error_cents": rows["pitch_error_cents"]["value"],
+            "f0_hz": rows["pitch_error_cents"]["numbers"]["f0_hz"],
             "drift_cents": rows["pitch_drift_cents"]["value"],
             "spread_cents": rows["pitch_drift_cents"]["numbers"].get("spread_cents"),
             "slope_cents_per_s": rows["pitch_drift_cents"]["numbers"].get("slope_cents_per_s"),
@@ -59,11 +60,12 @@ def analyse(run_dir, biases, resets, seeds, length=None) -> list[str]:
         raise InputError(run_dir / "model.keras", "missing: run `python -m mdn_vocoder.train` for this run first")
     config = dataclasses.replace(config, length=length or config.length)
     numbers = read_json(run_dir / "run_numbers.json") if (run_dir / "run_numbers.json").is_file() else {}
-    lines = [f"Run `{run_dir.name}` (preset `{config.preset}`, {numbers.get('iterations', '?')} iterations, median NLL per "
-             f"frame {numbers.get('median_nll_per_frame', float('nan')):.1f}); {config.length} frames per output; medians over "
-             f"seeds {', '.join(map(str, seeds))} (min–max in brackets).", "",
-             "| bias | reset every | f0 (Hz) | pitch error (cents) | drift: f0 track extent (cents) | drift: f0 track std "
-             "(cents) | drift slope (cents/s) | frame-to-frame std (Hz) | frame-to-frame std (magnitude) |",
+    lines = [f"Run `{run_dir.name}` (preset `{config.preset}`, {numbers.get('iterations', '?')} iterations, median "
+             f"NLL per frame {numbers.get('median_nll_per_frame', float('nan')):.1f}); {config.length} frames per "
+             f"output; medians over seeds {', '.join(map(str, seeds))} (min–max in brackets).", "",
+             "| bias | reset every | f0 (Hz) | pitch error (cents) | drift: f0 track extent (cents) | "
+             "drift: f0 track std (cents) | drift slope (cents/s) | frame-to-frame std (Hz) | "
+             "frame-to-frame std (magnitude) |",
              "|---|---|---|---|---|---|---|---|---|"]
     training = None
     for bias in biases:
@@ -75,11 +77,12 @@ def analyse(run_dir, biases, resets, seeds, length=None) -> list[str]:
                 values = [m[key] for m in measured if m[key] is not None]
                 if len(values) < 2 or min(values) == max(values):
                     return f"{median(values):.{digits}{kind}}"
-                return f"{median(values):.{digits}{kind}} ({min(values):.{digits}{kind}}–{max(values):.{digits}{kind}})"
+                spec = f".{digits}{kind}"
+                return f"{median(values):{spec}} ({min(values):{spec}}–{max(values):{spec}})"
 
             lines.append(f"| {bias:g} | {reset or 'never'} | {cell('f0_hz', 1)} | {cell('pitch_error_cents', 1)} | "
-                         f"{cell('drift_cents', 1)} | {cell('spread_cents', 1)} | {cell('slope_cents_per_s', 2)} | {cell('frequency_step_std_hz', 3, 'g')} | "
-                         f"{cell('amplitude_step_std', 3, 'g')} |")
+                         f"{cell('drift_cents', 1)} | {cell('spread_cents', 1)} | {cell('slope_cents_per_s', 2)} | "
+                         f"{cell('frequency_step_std_hz', 3, 'g')} | {cell('amplitude_step_std', 3, 'g')} |")
             print(lines[-1], flush=True)
     lines += ["", f"Training frames: frame-to-frame std {training['frequency_step_std_hz']:.3g} Hz, "
                   f"{training['amplitude_step_std']:.3g} magnitude."]

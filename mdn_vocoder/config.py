@@ -17,24 +17,29 @@ from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
 @dataclass(frozen=True)
 class MdnConfig:
     preset: str = "defaults"
-    corpus: Optional[str] = None  # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
+    # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
+    corpus: Optional[str] = None
 
     # --- audio and phase vocoder (facts §1)
     sample_rate: int = 44100  # -sample_rate: the file's own rate was ignored (train.lua:21); we check it (see resample)
     resample: bool = False  # ours: resample a file at another rate to sample_rate (the original read it as if it were)
     # stereo: "left" (ours, a deviation) reads the left channel; "interleaved" is what the original's pva did with a
-    # stereo file: x:resize(ceil(L/H)·H) of the (L, 2) tensor = the interleaved samples L0, R0, L1, … (README, Deviations)
+    # stereo file: x:resize(ceil(L/H)·H) of the (L, 2) tensor = the interleaved samples L0, R0, L1, …
+    # (README, Deviations)
     stereo: Literal["left", "interleaved"] = "left"
     fft_size: int = 512  # -fft_size; the hop is always fft_size/4 (data.lua:31)
     components: int = 40  # -num_partials: bins kept per frame, **counting the DC bin** (facts §1 "Frame layout")
-    representation: Literal["deltas", "absolute"] = "deltas"  # deltas are hard-wired in the code; absolute = the blog's first sine run
-    heldout_fraction: float = 0.0  # ours: the last fraction of the frames kept out of training to measure NLL (off: the original had no split)
+    # deltas are hard-wired in the code; absolute = the blog's first sine run
+    representation: Literal["deltas", "absolute"] = "deltas"
+    # ours: the last fraction of the frames kept out of training to measure NLL (off: the original had no split)
+    heldout_fraction: float = 0.0
 
     # --- model (facts §3)
     rnn_size: int = 100  # -rnn_size
     num_layers: int = 1  # -num_layers
     mixtures: int = 20  # -mdn_components
-    cell: Literal["char-rnn", "keras"] = "char-rnn"  # char-rnn: two biases, gates i f o g (exact); keras: stock LSTM (cuDNN-eligible)
+    # char-rnn: two biases, gates i f o g (exact); keras: stock LSTM (cuDNN-eligible)
+    cell: Literal["char-rnn", "keras"] = "char-rnn"
     init_range: float = 0.08  # model.lua:94: every parameter U(−0.08, 0.08), then the i2h forget bias = 1
 
     # --- training (facts §2, §4)
@@ -47,21 +52,26 @@ class MdnConfig:
     max_epochs: int = 1000  # -max_epochs; one batch per iteration, num_batches per epoch
     save_every: int = 100  # -save_every: iterations between checkpoints
     seed: int = 123  # -seed (train.lua:33)
-    target_stride_bug: bool = False  # True replicates bug (a) of facts §3: for B > 1 row b is trained on stream 0's target t+b
+    # True replicates bug (a) of facts §3: for B > 1 row b is trained on stream 0's target t+b
+    target_stride_bug: bool = False
 
     # --- sampling (facts §5)
     length: int = 1000  # -length: frames to generate
     bias: float = 1.0  # -bias: the "sample variance scalar"; 1e-5 for the blog's "reduced variance"
     sample_seed: int = 123  # sample.lua -seed
-    spread: Literal["faithful", "corrected"] = "faithful"  # faithful: draw with std sqrt(bias·σ) (σ read as a variance); corrected: sqrt(bias)·σ
+    # faithful: draw with std sqrt(bias·σ) (σ read as a variance); corrected: sqrt(bias)·σ
+    spread: Literal["faithful", "corrected"] = "faithful"
     reset_every: int = 0  # frames between reset frames (the blog's trick, never in the code); 0 = off
 
     #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
     LIMITS = {
-        "sample_rate": AT_LEAST_ONE, "fft_size": Limit(4), "components": AT_LEAST_ONE, "heldout_fraction": Limit(0, 0.9),
+        "sample_rate": AT_LEAST_ONE, "fft_size": Limit(4), "components": AT_LEAST_ONE,
+        "heldout_fraction": Limit(0, 0.9),
         "rnn_size": AT_LEAST_ONE, "num_layers": AT_LEAST_ONE, "mixtures": AT_LEAST_ONE, "init_range": POSITIVE,
-        "batch_size": AT_LEAST_ONE, "seq_length": AT_LEAST_ONE, "learning_rate": POSITIVE, "decay_rate": Limit(0, 1, low_open=True),
-        "decay_every": AT_LEAST_ONE, "grad_clip": POSITIVE, "max_epochs": AT_LEAST_ONE, "save_every": AT_LEAST_ONE, "seed": SEED,
+        "batch_size": AT_LEAST_ONE, "seq_length": AT_LEAST_ONE, "learning_rate": POSITIVE,
+        "decay_rate": Limit(0, 1, low_open=True),
+        "decay_every": AT_LEAST_ONE, "grad_clip": POSITIVE, "max_epochs": AT_LEAST_ONE, "save_every": AT_LEAST_ONE,
+        "seed": SEED,
         "length": AT_LEAST_ONE, "bias": POSITIVE, "sample_seed": SEED, "reset_every": AT_LEAST_ZERO,
     }
 
@@ -70,22 +80,23 @@ class MdnConfig:
         if self.fft_size % 4:
             yield "fft_size", f"{self.fft_size} is not accepted (accepted: a multiple of 4, the hop being fft_size/4)"
         if self.components > self.fft_size // 2 + 1:
-            yield "components", (f"{self.components} is not accepted (accepted: 1 to fft_size/2 + 1 = {self.fft_size // 2 + 1} "
-                                 "bins, counting the DC bin)")
+            yield "components", (f"{self.components} is not accepted (accepted: 1 to fft_size/2 + 1 = "
+                                 f"{self.fft_size // 2 + 1} bins, counting the DC bin)")
 
 
 #: A few resets per second, as the blog says, at hop 128 and 44100 Hz: every 86 frames = 4 per second (our choice).
 RESETS_PER_SECOND = 4
 _SINE = {"corpus": "mdn_notes_synth/Sine.440.wav", "fft_size": 512, "components": 10, "rnn_size": 100, "num_layers": 1,
          "seq_length": 10, "mixtures": 1, "batch_size": 10}
-_CLARINET = {"corpus": "mdn_notes/Clarinet.mf.A4.wav", "fft_size": 512, "components": 20, "rnn_size": 100, "num_layers": 2,
-             "seq_length": 20, "mixtures": 3, "batch_size": 1}
+_CLARINET = {"corpus": "mdn_notes/Clarinet.mf.A4.wav", "fft_size": 512, "components": 20, "rnn_size": 100,
+             "num_layers": 2, "seq_length": 20, "mixtures": 3, "batch_size": 1}
 _RESET_FRAMES = round(44100 / (RESETS_PER_SECOND * 128))
 
 PRESETS: dict[str, dict] = {
     "defaults": {},  # train.lua's own defaults: N 512, 40 components, 1 × 100, S 30, 20 mixtures, B 1
     # The blog's sine: FFT 512, hop 128, 10 components, 1 × 100 LSTM, sequence 10, 1 mixture; B 10 as in the Readme.
-    # The original's own file is ~/.cache/audio-repro/reference/mdn_vocoder/sine_440.wav; the corpus file is the same tone.
+    # The original's own file is ~/.cache/audio-repro/reference/mdn_vocoder/sine_440.wav; the corpus file is the same
+    # tone.
     "sine": {**_SINE},
     # The blog's first sine run modelled absolute frames, not deltas (no commit has that mode).
     "sine-absolute": {**_SINE, "representation": "absolute"},
@@ -113,7 +124,8 @@ def _blog(pitch, drift):
 
 BLOG_RESULTS: dict[str, dict[str, str]] = {
     "sine-absolute": _blog("'a vague sense of pitch at least'", "'too much variance'; with 1e-5: 'much cleaner'"),
-    "sine": _blog("'still sounds reasonably close to the original'", "'a tendency for the centre frequency to drift slightly'"),
+    "sine": _blog("'still sounds reasonably close to the original'",
+                  "'a tendency for the centre frequency to drift slightly'"),
     "clarinet": _blog("(no statement)", "'the drift in the frequencies … is much more evident'"),
     "clarinet-resets": _blog("(no statement)", "resets: 'something more like this' (less drift)"),
     "clarinet-resets-reduced": _blog("(no statement)", "resets and reduced variance: 'much improved'"),

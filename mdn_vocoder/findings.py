@@ -20,27 +20,28 @@ _MAJORITY = "each trained seed's value is the verdict most of its outputs (sampl
 FINDINGS = check([
     Finding("sine-absolute-pitch",
             "Trained on absolute frames of a 440 Hz sine, the model's output keeps the sine's pitch.",
-            "blog, first sine experiment", "mdn_vocoder:pitch_error_cents", Rule("in", levels=("pass",)), "sine-absolute",
+            "blog, first sine experiment", "mdn_vocoder:pitch_error_cents", Rule("in", levels=("pass",)),
+            "sine-absolute",
             note=f"pass: Welch f0 within ±50 cents of the training note's; generated at bias 1; {_MAJORITY}"),
     Finding("sine-absolute-reduced-cleaner",
             "Reducing the sampling variance by 1e-5 makes the absolute-frame sine much cleaner.",
             "blog, first sine experiment ('much cleaner')", "mdn_vocoder:pitch_drift_cents",
             Rule("<", baseline="sine-absolute", factor=0.5, partly=1.0), "sine-absolute-reduced",
-            note="the sine-absolute runs generated with --bias 1e-5 against the same runs at bias 1: extent of the pYIN "
-                 f"f0 track in cents, {_MEDIAN}; reproduced below half, partly below 1×"),
+            note="the sine-absolute runs generated with --bias 1e-5 against the same runs at bias 1: extent of the "
+                 f"pYIN f0 track in cents, {_MEDIAN}; reproduced below half, partly below 1×"),
     Finding("sine-deltas-slight-drift",
             "Modelling frame-to-frame differences, the sine's centre frequency drifts only slightly and stays close to "
             "the original.",
             "blog, 'Changes over time'", "mdn_vocoder:pitch_drift_cents", Rule("<=", threshold=50.0, partly=100.0),
             "sine-reduced",
-            note="preset sine generated with --bias 1e-5 (the blog does not state the bias; its previous output used 1e-5, "
-                 f"as mdn_vocoder/README.md's table does); extent of the pYIN f0 track, {_MEDIAN}"),
+            note="preset sine generated with --bias 1e-5 (the blog does not state the bias; its previous output used "
+                 f"1e-5, as mdn_vocoder/README.md's table does); extent of the pYIN f0 track, {_MEDIAN}"),
     Finding("clarinet-drift-evident",
             "On the clarinet the drift of the partials' frequencies is much more evident than on the sine.",
             "blog, clarinet experiment", "mdn_vocoder:pitch_drift_cents",
             Rule(">", baseline="sine-reduced", factor=2.0, partly=1.0), "clarinet",
-            note=f"preset clarinet at bias 1 against the same training seed's sine-reduced; extent of the pYIN f0 track, "
-                 f"{_MEDIAN}; reproduced above twice the sine's, partly above it"),
+            note=f"preset clarinet at bias 1 against the same training seed's sine-reduced; extent of the pYIN f0 "
+                 f"track, {_MEDIAN}; reproduced above twice the sine's, partly above it"),
     Finding("clarinet-resets-help",
             "Replacing the running frame by a source frame a few times per second reduces the clarinet's drift.",
             "blog, clarinet experiment ('something more like this')", "mdn_vocoder:pitch_drift_cents",
@@ -54,8 +55,9 @@ FINDINGS = check([
     Finding("piano-fails",
             "Even after several hours of training the piano note comes out far removed from the original sound.",
             "blog, piano experiment", "decay:decreasing", Rule("in", levels=("none", "weaker")), "piano",
-            note="the blog names no measure: the test is the piano's defining trait, its decay, by decay's graded criterion "
-                 f"against the training note (a continuation that holds or swells is far removed); C4 note, 1000 frames; {_MAJORITY}"),
+            note="the blog names no measure: the test is the piano's defining trait, its decay, by decay's graded "
+                 "criterion against the training note (a continuation that holds or swells is far removed); C4 note, "
+                 f"1000 frames; {_MAJORITY}"),
     Finding("sigma-decreases",
             "The mixture's variance decreases between successive training batches.",
             "blog, first sine experiment", "run:sigma_last_over_first", Rule("<", threshold=1.0), "sine-absolute",

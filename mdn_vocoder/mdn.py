@@ -72,7 +72,10 @@ def _split_numpy(z, mixtures, dimensions):
 
 
 def torch_density(y, z, mixtures: int, dimensions: int) -> np.ndarray:
-    """p_bc = π_bc·exp(−½ Σ_d ((y_d − μ_dc)/σ_dc)²) / ((2π)^{D/2} Π_d σ_dc), linear domain, float64 (mdn.lua:50-64)."""
+    """p_bc = π_bc·exp(−½ Σ_d ((y_d − μ_dc)/σ_dc)²) / ((2π)^{D/2} Π_d σ_dc), linear domain, float64.
+
+    As ``mdn.lua:50-64``.
+    """
     logits, means, log_sigma = _split_numpy(z, mixtures, dimensions)
     weights = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # faithful: no max subtraction
     sigma = np.exp(log_sigma) + SIGMA_EPSILON

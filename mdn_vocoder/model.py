@@ -17,6 +17,7 @@
 
 The model takes ``[x (B, T, D), h_1, c_1, …, h_L, c_L]`` and returns ``[z (B, T, Nc + 2NcD),
 h_1', c_1', …]``: the state is carried explicitly by the training loop and the sampler.
+:func:`load_trained` gives back a trained model with the state sampling starts from.
 
 :class:`TorchAdagrad` is ``optim.adagrad`` exactly: the accumulator starts at 0 and the step is
 lr·g / (√acc + 1e-10), the epsilon outside the root (Keras' own Adagrad puts it inside).
@@ -24,11 +25,15 @@ lr·g / (√acc + 1e-10), the epsilon outside the root (Keras' own Adagrad puts 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
+import numpy as np
 from keras import ops
 
 from mdn_vocoder.config import MdnConfig
 from mdn_vocoder.mdn import output_size
+from shared.rundir import InputError, check_run_data, load_keras_model
 
 
 def uniform(init_range: float) -> keras.initializers.RandomUniform:
@@ -71,7 +76,8 @@ class CharRnnLSTMCell(keras.layers.Layer):
                                           initializer=UniformForgetBias(self.init_range, 1.0))
         self.recurrent_kernel = self.add_weight(name="h2h_kernel", shape=(self.units, 4 * self.units),
                                                 initializer=uniform(self.init_range))
-        self.recurrent_bias = self.add_weight(name="h2h_bias", shape=(4 * self.units,), initializer=uniform(self.init_range))
+        self.recurrent_bias = self.add_weight(name="h2h_bias", shape=(4 * self.units,),
+                                              initializer=uniform(self.init_range))
 
     def call(self, inputs, states, training=False):
         hidden, cell = states
@@ -114,7 +120,8 @@ def lstm_layer(config: MdnConfig, index: int):
     if config.cell == "keras":  # deviation: one bias, gate order i, f, c, o; forget block [H, 2H) also = 1
         return keras.layers.LSTM(config.rnn_size, return_sequences=True, return_state=True,
                                  kernel_initializer=uniform(config.init_range),
-                                 recurrent_initializer=uniform(config.init_range), bias_initializer=UniformForgetBias(config.init_range, 1.0),
+                                 recurrent_initializer=uniform(config.init_range),
+                                 bias_initializer=UniformForgetBias(config.init_range, 1.0),
                                  unit_forget_bias=False, name=f"lstm_{index + 1}")
     return keras.layers.RNN(CharRnnLSTMCell(config.rnn_size, config.init_range), return_sequences=True,
                             return_state=True, name=f"lstm_{index + 1}")
@@ -136,6 +143,38 @@ def build_model(config: MdnConfig, dimensions: int) -> keras.Model:
 
 def zero_states(config: MdnConfig, batch: int):
     """The initial (h, c) of every layer, all zeros, as numpy float32."""
-    import numpy as np
-
     return [np.zeros((batch, config.rnn_size), np.float32) for _ in range(2 * config.num_layers)]
+
+
+def carried_states(path) -> list:
+    """Row 0 of the final training state saved in ``state.npz`` (sample.lua:22-25), as float32."""
+    with np.load(path) as saved:
+        states = [saved[f"state_{i}"][:1].astype(np.float32) for i in range(len(saved.files))]
+    return states
+
+
+def load_trained(run_or_model_dir):
+    """(model, carried final state) of a trained run, a folder holding ``model.keras``, or a ``.keras`` file.
+
+    A run directory or a model folder needs ``model.keras`` and ``state.npz`` (both written by
+    ``mdn_vocoder.train``); when the run's data is there (``data/x.npy``), the model's input
+    size is checked against it, so that another run's model is refused.  A ``.keras`` file is
+    loaded as it is (no data to check it against); its state is the ``state.npz`` beside it,
+    or, without one, zeros (our choice: a model on its own carries no state).
+    """
+    path = Path(run_or_model_dir)
+    if path.suffix == ".keras" and not path.is_dir():
+        model = load_keras_model(path, "mdn_vocoder.train")
+        beside = path.with_name("state.npz")
+        if beside.is_file():
+            check_run_data(path.parent, ["state.npz"], "mdn_vocoder.train")
+            return model, carried_states(beside)
+        return model, [np.zeros((1, state.shape[-1]), np.float32) for state in model.inputs[1:]]
+    for name in ("model.keras", "state.npz"):
+        if not (path / name).is_file():
+            raise InputError(path / name, "missing: run `python -m mdn_vocoder.train` for this run first")
+    check_run_data(path, ["state.npz"], "mdn_vocoder.train")
+    data = path / "data" / "x.npy"  # the frames' size, when the run's data is here, guards against another run's model
+    dims = np.load(data, mmap_mode="r").shape[-1] if data.is_file() else None
+    model = load_keras_model(path / "model.keras", "mdn_vocoder.train", input_dim=dims)
+    return model, carried_states(path / "state.npz")

@@ -15,7 +15,7 @@ Everything here is float64 numpy and follows ``mdn_vocoder/README.md`` §1:
 
 :func:`analyse_loop` and :func:`synthesise_loop` are plain per-frame transcriptions of the
 same loops, kept as the independent computation the vectorised versions are tested against
-(and timed against in ``benchmarks/mdn_vocoder.py``).
+(and timed against in ``benchmarks/mdn_vocoder_speed.py``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def analyse(signal, fft_size: int, sample_rate: int) -> np.ndarray:
     ----------
     signal : array of shape (L,)
         The samples as the original saw them (the file's full-scale value / 2, see
-        :func:`mdn_vocoder.preprocess.load_signal`).
+        :func:`mdn_vocoder.features.load_signal`).
     fft_size : int
         N; the hop is N/4.
     sample_rate : int

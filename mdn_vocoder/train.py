@@ -15,8 +15,10 @@ Resumable: every ``save_every`` iterations the weights, the optimizer's accumula
 carried state and the loss log go to ``checkpoints/last.npz``; re-running the command
 continues from there.  Writes ``loss.csv`` (per epoch: the summed loss per iteration, the NLL
 per frame, its median over the epoch's iterations, the held-out NLL, the learning rate; the
-mean is dominated by the one chunk holding the wrap-around delta, see the README), ``model.keras``, ``state.npz`` (the final
-carried state, which sampling starts from) and ``run_numbers.json``.
+mean is dominated by the one chunk holding the wrap-around delta, see the README),
+``model.keras``, ``state.npz`` (the final carried state, which sampling starts from) and
+``run_numbers.json``.  The stream layout and the compiled step are in
+:mod:`mdn_vocoder.training`.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ import numpy as np
 from tqdm import tqdm
 
 from mdn_vocoder.config import MdnConfig
+from mdn_vocoder.training import Trainer, batches
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed, write_csv,
-    write_json,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed,
+    write_csv, write_json,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 from shared.rundir import remove_partial_files
@@ -46,77 +49,8 @@ def load_sequence(run_dir, name="x.npy") -> np.ndarray:
     return np.load(path)
 
 
-def batches(x: np.ndarray, batch_size: int, seq_length: int, stride_bug=False) -> tuple[np.ndarray, np.ndarray]:
-    """(inputs, targets), each (num_batches, B, S, D): chunk j of each of the B contiguous streams (data.lua:68-77).
-
-    Targets are the next step of the whole sequence, y[t] = x[t+1], the last wrapping to x[0];
-    stream b's targets are its own next steps.  ``stride_bug`` replicates the original's bug
-    (a) instead (facts §3): ``target:resize`` of the non-contiguous (B, D) view reads B
-    consecutive steps of stream 0, so row b of step t in chunk j gets y[j·S + t + b].
-    """
-    frames, dimensions = x.shape
-    streams = x.reshape(batch_size, frames // batch_size, dimensions)
-    following = np.roll(x, -1, axis=0)
-    targets = following.reshape(batch_size, frames // batch_size, dimensions)
-    count = frames // (batch_size * seq_length)
-
-    def chunks(array):
-        return array.reshape(batch_size, count, seq_length, dimensions).transpose(1, 0, 2, 3)
-
-    if stride_bug:  # faithful to the code, off by default: index j·S + t + b of the flat target sequence
-        index = (np.arange(count)[:, None, None] * seq_length + np.arange(seq_length)[None, None, :]
-                 + np.arange(batch_size)[None, :, None])
-        return chunks(streams).astype(np.float32), following[index].astype(np.float32)
-    return chunks(streams).astype(np.float32), chunks(targets).astype(np.float32)
-
-
-class Trainer:
-    """The model, the optimizer and one compiled training step that carries the LSTM state."""
-
-    def __init__(self, config: MdnConfig, dimensions: int):
-        import tensorflow as tf
-
-        from mdn_vocoder.mdn import negative_log_likelihood
-        from mdn_vocoder.model import build_model, make_optimizer
-
-        self.config, self.dimensions = config, dimensions
-        self.model = build_model(config, dimensions)
-        self.optimizer = make_optimizer(config)
-        self.optimizer.build(self.model.trainable_variables)
-
-        def loss_of(inputs, targets, states, training):
-            outputs = self.model([inputs, *states], training=training)
-            nll = negative_log_likelihood(targets, outputs[0], config.mixtures, dimensions)
-            return nll, list(outputs[1:])
-
-        def step(inputs, targets, states):
-            with tf.GradientTape() as tape:
-                nll, new_states = loss_of(inputs, targets, states, True)
-                loss = tf.reduce_sum(nll)  # Σ over the B streams and S steps (no mean)
-            variables = self.model.trainable_variables
-            self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-            return loss, new_states
-
-        self.step = tf.function(step, reduce_retracing=True)
-        self.evaluate = tf.function(lambda inputs, targets, states: loss_of(inputs, targets, states, False),
-                                    reduce_retracing=True)
-
-    def learning_rate(self) -> float:
-        return float(self.optimizer.learning_rate)
-
-    def checkpoint(self) -> dict:
-        return {f"weight_{i}": v.numpy() for i, v in enumerate(self.model.weights)} | \
-               {f"optimizer_{i}": v.numpy() for i, v in enumerate(self.optimizer.variables)}
-
-    def restore(self, saved) -> None:
-        for i, variable in enumerate(self.model.weights):
-            variable.assign(saved[f"weight_{i}"])
-        for i, variable in enumerate(self.optimizer.variables):
-            variable.assign(saved[f"optimizer_{i}"])
-
-
 def heldout_nll(trainer: Trainer, heldout: np.ndarray) -> float:
-    """Mean NLL per frame of the held-out deltas, one stream from a zero state, the first S predictions unscored (warm-up)."""
+    """Mean NLL per frame of the held-out deltas: one stream from a zero state, the first S (warm-up) unscored."""
     from mdn_vocoder.model import zero_states
 
     inputs, targets = heldout[None, :-1].astype(np.float32), heldout[None, 1:].astype(np.float32)
@@ -132,8 +66,8 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
     x = load_sequence(run_dir)
     heldout = load_sequence(run_dir, "heldout_x.npy") if (run_dir / "data" / "heldout_x.npy").is_file() else None
     if len(x) % (config.batch_size * config.seq_length):
-        raise InputError(run_dir / "data" / "x.npy", f"{len(x)} frames are not a multiple of batch_size × seq_length = "
-                         f"{config.batch_size * config.seq_length}: preprocess again after changing them")
+        raise InputError(run_dir / "data" / "x.npy", f"{len(x)} frames are not a multiple of batch_size × "
+                         f"seq_length = {config.batch_size * config.seq_length}: preprocess again after changing them")
     inputs, targets = batches(x, config.batch_size, config.seq_length, config.target_stride_bug)
     set_seed(config.seed)
     trainer = Trainer(config, x.shape[1])
@@ -147,8 +81,8 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
             iteration = int(saved["iteration"])
             states = [saved[f"state_{i}"] for i in range(len(states))]
             epoch_losses = list(saved["epoch_losses"])
-            rows = [{**dict(zip(LOG_FIELDS, row)), "epoch": int(row[0]), "iteration": int(row[1])}  # as logged: ints
-                    for row in saved["rows"].tolist()]
+            rows = [{**dict(zip(LOG_FIELDS, row)), "epoch": int(row[0]), "iteration": int(row[1])}
+                    for row in saved["rows"].tolist()]  # as logged: ints
         if progress:
             print(f"resuming from iteration {iteration} of {total}")
     bar = tqdm(total=total, initial=iteration, desc="iterations", unit="it", disable=not progress, mininterval=1.0)
@@ -161,26 +95,29 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
             loss = float(np.mean(epoch_losses))
             rows.append({"epoch": iteration // per_epoch, "iteration": iteration, "loss": loss,
                          "nll_per_frame": loss / (config.batch_size * config.seq_length),
-                         "median_nll_per_frame": float(np.median(epoch_losses)) / (config.batch_size * config.seq_length),
+                         "median_nll_per_frame":
+                             float(np.median(epoch_losses)) / (config.batch_size * config.seq_length),
                          "heldout_nll": heldout_nll(trainer, heldout) if heldout is not None else float("nan"),
                          "learning_rate": trainer.learning_rate()})
             epoch_losses = []
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             write_csv(run_dir / "loss.csv", LOG_FIELDS, rows)
         if iteration % config.save_every == 0 and iteration < total:
+            logged = np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64)
             save_npz(saved_path, **trainer.checkpoint(), iteration=iteration, epoch_losses=np.array(epoch_losses),
-                     rows=np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64).reshape(-1, len(LOG_FIELDS)),
+                     rows=logged.reshape(-1, len(LOG_FIELDS)),
                      **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
     bar.close()
     with atomic_path(run_dir / "model.keras") as temporary:
         trainer.model.save(temporary)
     save_npz(run_dir / "state.npz", **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
     final = rows[-1] if rows else {}
+    heldout_numbers = {"heldout_nll": final["heldout_nll"]} if heldout is not None else {}
     write_json(run_dir / "run_numbers.json", {"iterations": iteration, "final_loss": final.get("loss"),
                                                "nll_per_frame": final.get("nll_per_frame"),
                                                "median_nll_per_frame": final.get("median_nll_per_frame"),
-                                               **({"heldout_nll": final["heldout_nll"]} if heldout is not None else {})})
-    shutil.rmtree(saved_path.parent, ignore_errors=True)  # the checkpoint, and any temporary file a kill left beside it
+                                               **heldout_numbers})
+    shutil.rmtree(saved_path.parent, ignore_errors=True)  # the checkpoint, and any temporary file a kill left there
     return rows
 
 

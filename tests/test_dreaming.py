@@ -7,6 +7,7 @@ fast (compiled, last row) equal to faithful, resuming, the scripts end to end an
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -15,24 +16,28 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT
+from dreaming import features as dreaming_features
 from dreaming import preprocess as dreaming_preprocess
+from dreaming import sampling as dreaming_sampling
 from dreaming import train as dreaming_train
+from dreaming import training as dreaming_training
 from dreaming.config import PRESETS, DreamingConfig
-from dreaming.preprocess import iterations_per_epoch, layout, seed_matrix, training_pair
+from dreaming.features import iterations_per_epoch, layout, seed_matrix, training_pair
 
 TINY = DreamingConfig(**{**PRESETS["tiny"], "preset": "tiny"})
 
 
 def guitarish(path, seconds=2.0, rate=11025, subtype="FLOAT", channels=1):
     t = np.arange(int(seconds * rate)) / rate
-    notes = 0.3 * np.sin(2 * np.pi * 196 * t) * np.exp(-2 * (t % 0.5)) + 0.2 * np.sin(2 * np.pi * 293.7 * t) * np.exp(-3 * (t % 0.25))
+    notes = (0.3 * np.sin(2 * np.pi * 196 * t) * np.exp(-2 * (t % 0.5))
+             + 0.2 * np.sin(2 * np.pi * 293.7 * t) * np.exp(-3 * (t % 0.25)))
     soundfile.write(path, np.repeat(notes[:, None], channels, axis=1), rate, subtype=subtype)
     return path
 
 
 def run_script(module, *args):
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 # ----------------------------------------------------------------------------- pair cutting
@@ -87,14 +92,14 @@ def test_magnitude_iterations_per_epoch_match_the_fact_sheet(hop, expected):
 def test_fifo_updates():
     seed = np.arange(12.0).reshape(3, 4)
     output = np.full((3, 4), 100.0)
-    new, kept = dreaming_train.advance_seed(seed, output, "vector")
+    new, kept = dreaming_sampling.advance_seed(seed, output, "vector")
     np.testing.assert_array_equal(new, np.vstack([seed[1:], output[-1]]))
     np.testing.assert_array_equal(kept, output[-1])
     column_out = np.array([[7.0], [8.0], [9.0]])
-    new, kept = dreaming_train.advance_seed(seed, column_out, "column")
+    new, kept = dreaming_sampling.advance_seed(seed, column_out, "column")
     np.testing.assert_array_equal(new.reshape(-1), np.r_[np.arange(1.0, 12.0), 9.0])
     assert kept.tolist() == [9.0]
-    new, kept = dreaming_train.advance_seed(seed, np.array([[5.5]]), "transpose")
+    new, kept = dreaming_sampling.advance_seed(seed, np.array([[5.5]]), "transpose")
     assert new[-1, -1] == 5.5 and new[0, 0] == 1.0 and kept.tolist() == [5.5]
 
 
@@ -136,7 +141,7 @@ def test_training_carries_the_state_with_no_gradient_through_it():
     config = dataclasses.replace(TINY, seg_len=8, rows=3, input_keep=1.0)
     cut = layout(config)
     data = np.random.default_rng(1).normal(0, 0.3, 500).astype(np.float32)
-    dreamer = dreaming_train.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
+    dreamer = dreaming_training.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     zeros = np.zeros((3, 8), np.float32)
     x, y = training_pair(data, 0, cut)
     _, expected_h, _ = dreamer.network(x[None], zeros[None], zeros[None], dropout=False)  # before the update
@@ -201,6 +206,28 @@ def test_fast_generation_of_a_batch_of_dreams_equals_faithful(tmp_path):
         assert len(a) == 111 and np.abs(a - b).max() <= 1e-5
 
 
+def test_load_trained_takes_a_run_a_model_folder_or_a_keras_file(tmp_path):
+    from dreaming.model import DreamingNetwork, build_network, load_trained
+    from shared.rundir import InputError
+
+    config = dataclasses.replace(TINY, seg_len=16, rows=4, max_seconds=None)
+    run = tmp_path / "run"
+    dreaming_preprocess.preprocess(guitarish(tmp_path / "guitar.wav", seconds=0.5), run, config)
+    network = build_network(config)
+    network.save(run / "model.keras")  # what dreaming.train leaves in the run
+    folder = tmp_path / "model"  # model.keras alone, no run data
+    folder.mkdir()
+    shutil.copy(run / "model.keras", folder / "model.keras")
+    for path in (run, folder, run / "model.keras"):
+        loaded = load_trained(path)
+        assert isinstance(loaded, DreamingNetwork) and (loaded.units, loaded.rows) == (16, 4)
+        for ours, theirs in zip(loaded.get_weights(), network.get_weights(), strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    for missing in (tmp_path / "nowhere", tmp_path / "nowhere.keras"):
+        with pytest.raises(InputError, match="missing: run `python -m dreaming.train` for this run first"):
+            load_trained(missing)
+
+
 def test_sequential_sampling_pauses_for_a_dream_every_audio_freq_iterations(tmp_path):
     source = guitarish(tmp_path / "guitar.wav", seconds=1.0)
     config = dataclasses.replace(TINY, seg_len=16, rows=4, max_iterations=50, sampling="sequential", audio_freq=20,
@@ -234,8 +261,8 @@ def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch
     resumed = dreaming_train.train(tmp_path / "killed", config, progress=False)
     assert [row["loss"] for row in resumed] == pytest.approx([row["loss"] for row in straight], rel=1e-6)
     for path in (tmp_path / "straight" / "generated").glob("*.wav"):
-        np.testing.assert_allclose(soundfile.read(path)[0], soundfile.read(tmp_path / "killed" / "generated" / path.name)[0],
-                                   atol=1e-6)
+        np.testing.assert_allclose(soundfile.read(path)[0],
+                                   soundfile.read(tmp_path / "killed" / "generated" / path.name)[0], atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- scripts and bad input
@@ -249,7 +276,8 @@ def test_scripts_end_to_end(tmp_path):
     result = run_script("dreaming.train", "--run", run, "--mode", "fast")
     assert result.returncode == 0, result.stderr
     dreams = sorted((run / "generated").glob("*.wav"))
-    assert [path.stem for path in dreams] == ["tiny_advance_40_fast", "tiny_random_20_fast", "tiny_same_60_fast"]  # the next seed's mode
+    # named after the next seed's mode
+    assert [path.stem for path in dreams] == ["tiny_advance_40_fast", "tiny_random_20_fast", "tiny_same_60_fast"]
     summary = json.loads(dreams[0].with_suffix(".json").read_text())
     assert summary["evaluation"]["block"] == 32 and summary["evaluation"]["reference"] == str(source)
     result = run_script("dreaming.generate", "--run", run, "--seed-file", source, "--seconds", "0.1")
@@ -259,7 +287,7 @@ def test_scripts_end_to_end(tmp_path):
 
 def test_int16_input_is_scaled_to_plus_minus_one(tmp_path):
     path = guitarish(tmp_path / "int16.wav", subtype="PCM_16")
-    signal = dreaming_preprocess.load_signal(path, TINY)
+    signal = dreaming_features.load_signal(path, TINY)
     assert 0.4 < np.abs(signal).max() <= 1.0  # not ±32768 (Q14)
 
 
@@ -277,5 +305,5 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, case):
 
 def test_another_rate_is_resampled_on_request(tmp_path):
     path = guitarish(tmp_path / "rate.wav", seconds=1.0, rate=44100)
-    signal = dreaming_preprocess.load_signal(path, dataclasses.replace(TINY, resample=True, max_seconds=None))
+    signal = dreaming_features.load_signal(path, dataclasses.replace(TINY, resample=True, max_seconds=None))
     assert len(signal) == 11025

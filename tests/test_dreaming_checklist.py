@@ -17,13 +17,15 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT, reference_dir
-from dreaming import generate as dreaming_generate
+from dreaming import features as dreaming_features
 from dreaming import preprocess as dreaming_preprocess
+from dreaming import sampling as dreaming_sampling
 from dreaming import train as dreaming_train
+from dreaming import training as dreaming_training
 from dreaming import vocoder
 from dreaming.config import PRESETS, DreamingConfig
 from dreaming.model import build_network, head_stddev, make_optimizer
-from dreaming.preprocess import iterations_per_epoch, layout, training_pair
+from dreaming.features import iterations_per_epoch, layout, training_pair
 from shared import metrics
 from shared.rundir import load_config, resolve_config
 
@@ -202,16 +204,16 @@ def test_item01_audio_is_11025_hz_mono_float32_in_plus_minus_one(tmp_path):
     stereo = np.stack([rng.uniform(-0.9, 0.9, 2000), rng.uniform(-0.2, 0.2, 2000)], axis=1)
     path = write_signal(tmp_path / "stereo.wav", stereo, subtype="PCM_16")
     expected = soundfile.read(path, dtype="float64")[0].mean(axis=1)  # int16 / 32768, the mean of the channels
-    signal = dreaming_preprocess.load_signal(path, DreamingConfig())
+    signal = dreaming_features.load_signal(path, DreamingConfig())
     assert signal.dtype == np.float32 and signal.ndim == 1
     np.testing.assert_allclose(signal, expected, atol=1e-6)
     with pytest.raises(Exception, match="22050 Hz"):
-        dreaming_preprocess.load_signal(write_signal(tmp_path / "other.wav", stereo, rate=22050), DreamingConfig())
+        dreaming_features.load_signal(write_signal(tmp_path / "other.wav", stereo, rate=22050), DreamingConfig())
 
 
 def test_item01_default_training_file_is_limited_guitar():
     path = reference_dir("dreaming") / "limited_guitar.wav"
-    signal = dreaming_preprocess.load_signal(path, DreamingConfig())
+    signal = dreaming_features.load_signal(path, DreamingConfig())
     assert len(signal) == 331977 and signal.dtype == np.float32 and np.abs(signal).max() <= 1.0
     assert "limited_guitar.wav" in (REPO_ROOT / "dreaming" / "README.md").read_text()
 
@@ -353,7 +355,7 @@ def test_item05_one_train_step_is_one_adam_update_of_the_mean_squared_error():
     config = small(seg_len=4, rows=3)
     cut = layout(config)
     data = noise_signal(200, seed=4)
-    dreamer = dreaming_train.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
+    dreamer = dreaming_training.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     network = dreamer.network
     variables = network.trainable_variables
     before = [v.numpy().astype(np.float64) for v in variables]
@@ -445,7 +447,7 @@ def test_item07_spectrogram_is_blackman_zero_padded_with_one_global_max():
     window, hop = 64, 16
     config = DreamingConfig(approach="magnitude", seg_len=window, hop=hop)
     signal = noise_signal(700, seed=9)
-    frames, peak = dreaming_preprocess.magnitude_frames(signal, config)
+    frames, peak = dreaming_features.magnitude_frames(signal, config)
     count = (700 - window) // hop + 1
     expected = np.stack([np.abs(np.fft.fft(signal[s * hop:s * hop + window] * blackman_closed_form(window),
                                            2 * window))[:window] for s in range(count)])
@@ -480,7 +482,7 @@ def test_item08_training_dreams_vocode_with_peak_picking_and_no_threshold():
     config = DreamingConfig(approach="magnitude", seg_len=32, hop=8)
     assert (config.peaks, config.threshold) == (True, 0.0)
     kept = list(np.random.default_rng(12).uniform(0.0, 0.02, size=(6, 32)))  # all below τ = 0.01 or near it
-    ours = dreaming_train.dream_audio(kept, config, np.random.default_rng(13))
+    ours = dreaming_sampling.dream_audio(kept, config, np.random.default_rng(13))
     offsets = np.random.default_rng(13).integers(0, 200, size=32)
     np.testing.assert_allclose(ours, to_audio_new(np.stack(kept), 8, RATE, 32, offsets), atol=1e-9)
 
@@ -495,9 +497,9 @@ def test_item09_dreams_follow_the_fifo(approach):
     network = build_network(config)
     seed = np.random.default_rng(14).normal(0, 0.4, size=(rows, units))
     expected = numpy_dream(weights_of(network), seed, steps, approach)
-    faithful = np.concatenate(dreaming_generate.dream_faithful(network, seed.astype(np.float32), steps, config))
+    faithful = np.concatenate(dreaming_sampling.dream_faithful(network, seed.astype(np.float32), steps, config))
     np.testing.assert_allclose(faithful, expected, rtol=1e-4, atol=1e-5)
-    fast = dreaming_generate.FastDreamer(network, config, dreaming_train.fast_rows(layout(config), approach))
+    fast = dreaming_sampling.FastDreamer(network, config, dreaming_sampling.fast_rows(layout(config), approach))
     np.testing.assert_allclose(fast(seed[None], steps)[:, 0].reshape(-1), expected, rtol=1e-4, atol=1e-5)
     assert len(faithful) == steps * (units if approach == "vector" else 1)
 
@@ -506,7 +508,7 @@ def test_item09_fifo_update_of_one_step():
     seed = np.arange(12.0).reshape(3, 4)
     for approach, out in (("vector", np.arange(12.0).reshape(3, 4) + 50), ("magnitude", -np.ones((3, 4))),
                           ("column", np.array([[7.0], [8.0], [9.0]])), ("transpose", np.array([[5.5]]))):
-        new, kept = dreaming_train.advance_seed(seed, out, approach)
+        new, kept = dreaming_sampling.advance_seed(seed, out, approach)
         expected_seed, expected_kept = numpy_fifo(seed, out, approach)
         np.testing.assert_array_equal(new, expected_seed)
         np.testing.assert_array_equal(np.ravel(kept), expected_kept)
@@ -587,21 +589,23 @@ def test_item11_fast_sequential_runs_no_dream_step_between_pauses(tmp_path, monk
     config = small(sampling="sequential", audio_freq=5, max_iterations=10, sequential_length=3)
     samples = noise_signal(60, seed=18)
     counter = tf.Variable(0)
-    original = dreaming_train.Dreamer._dream
+    original = dreaming_training.Dreamer._dream
 
     def counting(self, seed, h, c):
         counter.assign_add(1)  # runs in the graph: one count per executed dream step
         return original(self, seed, h, c)
 
-    monkeypatch.setattr(dreaming_train.Dreamer, "_dream", counting)
+    monkeypatch.setattr(dreaming_training.Dreamer, "_dream", counting)
     outputs = {}
     for mode in ("faithful", "fast"):
         counter.assign(0)
         run_dir, _ = prepared(tmp_path, config, samples, name=mode)
         rows = dreaming_train.train(run_dir, config, mode, progress=False)
         assert int(counter.numpy()) == 2 * 3, mode  # two pauses of 3 steps, nothing in between
-        outputs[mode] = rows, {path.stem.removesuffix("_fast"): read(path) for path in (run_dir / "generated").glob("*.wav")}
-    assert [r["loss"] for r in outputs["fast"][0]] == pytest.approx([r["loss"] for r in outputs["faithful"][0]], rel=1e-5)
+        outputs[mode] = rows, {path.stem.removesuffix("_fast"): read(path)
+                               for path in (run_dir / "generated").glob("*.wav")}
+    assert [r["loss"] for r in outputs["fast"][0]] == \
+        pytest.approx([r["loss"] for r in outputs["faithful"][0]], rel=1e-5)
     assert sorted(outputs["fast"][1]) == sorted(outputs["faithful"][1]) == ["tiny_random_10", "tiny_same_5"]
     for name, dream in outputs["faithful"][1].items():
         np.testing.assert_allclose(outputs["fast"][1][name], dream, atol=1e-6)
@@ -628,7 +632,7 @@ def test_item12_input_dropout_keep_half_in_training_and_in_dream_steps():
     config = dataclasses.replace(TINY, approach="vector", seg_len=units, rows=rows, input_keep=0.5)
     cut = layout(config)
     data = np.ones(4000, np.float32)
-    dreamer = dreaming_train.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
+    dreamer = dreaming_training.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     dreamer.optimizer.learning_rate.assign(0.0)  # keep the probe weights
     kept_value = gate_probe(dreamer.network, units)
     ones, zeros = np.ones((1, rows, units), np.float32), np.zeros((1, rows, units), np.float32)
@@ -652,10 +656,10 @@ def test_item12_generated_dreams_keep_dropout_unless_switched_off():
     network = build_network(config)
     gate_probe(network, units)
     seed = np.ones((rows, units), np.float32)
-    first, second = (np.concatenate(dreaming_generate.dream_faithful(network, seed, 1, config)) for _ in range(2))
+    first, second = (np.concatenate(dreaming_sampling.dream_faithful(network, seed, 1, config)) for _ in range(2))
     assert 0.3 < (first > 0).mean() < 0.7 and not np.array_equal(first, second)
     off = dataclasses.replace(config, dropout_in_dreams=False)
-    first, second = (np.concatenate(dreaming_generate.dream_faithful(network, seed, 1, off)) for _ in range(2))
+    first, second = (np.concatenate(dreaming_sampling.dream_faithful(network, seed, 1, off)) for _ in range(2))
     assert (first > 0).all() and np.array_equal(first, second)
 
 
@@ -678,7 +682,8 @@ def test_item13_four_approach_presets_resolve_to_complete_configurations():
             cut = layout(config)  # a valid cutting for the approach
             assert cut.frames == (approach == "magnitude")
     # the GUI's parsing bugs are not replicated: "False" is False, not bool(" False") = True
-    config = resolve_config(DreamingConfig, PRESETS, "example11", ["dropout_in_dreams= False", "carry_dream_state=false"])
+    config = resolve_config(DreamingConfig, PRESETS, "example11",
+                            ["dropout_in_dreams= False", "carry_dream_state=false"])
     assert config.dropout_in_dreams is False and config.carry_dream_state is False and config.approach == "column"
 
 
@@ -741,11 +746,11 @@ def test_item15_train_and_dream_steps_are_compiled():
     config = small()
     cut = layout(config)
     data = noise_signal(100)
-    dreamer = dreaming_train.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
+    dreamer = dreaming_training.Dreamer(config, cut, data, iterations_per_epoch(len(data), cut))
     for step in (dreamer.train_step, dreamer.dream_step, dreamer.block):
         assert isinstance(step, tf.types.experimental.PolymorphicFunction)
-    assert dreaming_train.fast_rows(cut, "vector") == dreaming_train.fast_rows(cut, "column") == 1
-    assert dreaming_train.fast_rows(cut, "magnitude") == 1 and dreaming_train.fast_rows(cut, "transpose") == 3
+    assert dreaming_sampling.fast_rows(cut, "vector") == dreaming_sampling.fast_rows(cut, "column") == 1
+    assert dreaming_sampling.fast_rows(cut, "magnitude") == 1 and dreaming_sampling.fast_rows(cut, "transpose") == 3
 
 
 @pytest.mark.parametrize("approach", ["vector", "magnitude", "column", "transpose"])
@@ -771,7 +776,7 @@ def test_item15_a_batch_of_fast_dreams_equals_each_faithful_dream(approach):
     config = DreamingConfig(approach=approach, seg_len=units, rows=rows, weight_stddev=0.3)
     network = build_network(config)
     seeds = np.random.default_rng(22).normal(0, 0.4, size=(3, rows, units)).astype(np.float32)
-    batch = dreaming_generate.FastDreamer(network, config, 1)(seeds, steps)
+    batch = dreaming_sampling.FastDreamer(network, config, 1)(seeds, steps)
     assert batch.shape == (steps, 3, units if approach == "vector" else 1)
     for index, seed in enumerate(seeds):
         expected = numpy_dream(weights_of(network), seed.astype(np.float64), steps, approach)

@@ -9,6 +9,7 @@ learning a sine, the scripts end to end, and bad input.
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -17,9 +18,10 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT
-from mdn_vocoder import generate as mdn_generate
-from mdn_vocoder import mdn, phase_vocoder, preprocess
+from mdn_vocoder import features, mdn, phase_vocoder, preprocess
+from mdn_vocoder import sampling as mdn_sampling
 from mdn_vocoder import train as mdn_train
+from mdn_vocoder import training as mdn_training
 from mdn_vocoder.config import PRESETS, MdnConfig
 
 TINY = MdnConfig(**{**PRESETS["tiny"], "preset": "tiny"})
@@ -33,8 +35,8 @@ def tone(path, seconds=1.0, rate=44100, channels=1, partials=((440.0, 0.25), (88
 
 
 def run_script(module, *args):
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 # ----------------------------------------------------------------------------- phase vocoder
@@ -50,7 +52,8 @@ def test_frame_count_is_ceil_length_over_hop_minus_four():
 def test_vectorised_analysis_equals_the_per_frame_loop():
     rng = np.random.default_rng(0)
     t = np.arange(6000) / 44100
-    signal = 0.2 * np.sin(2 * np.pi * 523.3 * t) + 0.1 * np.sin(2 * np.pi * 1200.7 * t) + 1e-3 * rng.standard_normal(6000)
+    signal = (0.2 * np.sin(2 * np.pi * 523.3 * t) + 0.1 * np.sin(2 * np.pi * 1200.7 * t)
+              + 1e-3 * rng.standard_normal(6000))
     fast, loop = phase_vocoder.analyse(signal, 512, 44100), phase_vocoder.analyse_loop(signal, 512, 44100)
     np.testing.assert_allclose(fast[..., 0], loop[..., 0], atol=1e-10)
     difference = (fast[..., 1] - loop[..., 1]) / (44100 / 128)  # a phase difference at exactly ±π may wrap either way
@@ -112,8 +115,8 @@ def test_keras_loss_gradient_is_the_torch_gradient():
     y = tf.constant(rng.normal(0, 1, (4, dimensions)))
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(mdn.negative_log_likelihood(y, z, mixtures, dimensions))
-    np.testing.assert_allclose(tape.gradient(loss, z).numpy(), mdn.torch_gradient(y.numpy(), z.numpy(), mixtures, dimensions),
-                               atol=1e-10)
+    np.testing.assert_allclose(tape.gradient(loss, z).numpy(),
+                               mdn.torch_gradient(y.numpy(), z.numpy(), mixtures, dimensions), atol=1e-10)
     assert float(loss) == pytest.approx(_nll_numpy(y.numpy(), z.numpy(), mixtures, dimensions), rel=1e-12)
 
 
@@ -198,13 +201,13 @@ def test_torch_adagrad_clamps_then_accumulates_from_zero_and_decays_by_staircase
 
 def test_streams_are_contiguous_and_targets_are_the_next_step():
     x = np.arange(24, dtype=np.float64).reshape(12, 2)  # F 12, D 2
-    inputs, targets = mdn_train.batches(x, batch_size=2, seq_length=3)
+    inputs, targets = mdn_training.batches(x, batch_size=2, seq_length=3)
     assert inputs.shape == (2, 2, 3, 2)
     np.testing.assert_array_equal(inputs[1, 1, :, 0], [18, 20, 22])  # stream 1 = frames 6..11, chunk 1 = frames 9..11
     np.testing.assert_array_equal(targets[1, 1, :, 0], [20, 22, 0])  # the last target wraps to frame 0
     np.testing.assert_array_equal(targets[1, 0, :, 0], [8, 10, 12])  # stream 0 = frames 0..5, chunk 1's targets 4..6
     assert targets[1, 0, -1, 0] == inputs[0, 1, 0, 0]  # stream 0's last target is stream 1's first input
-    _, buggy = mdn_train.batches(x, batch_size=2, seq_length=3, stride_bug=True)  # bug (a), replicated on request
+    _, buggy = mdn_training.batches(x, batch_size=2, seq_length=3, stride_bug=True)  # bug (a), replicated on request
     np.testing.assert_array_equal(buggy[1, :, :, 0], [[8, 10, 12], [10, 12, 14]])  # row 1 reads stream 0 one step on
 
 
@@ -214,10 +217,10 @@ def test_streams_are_contiguous_and_targets_are_the_next_step():
 def test_deltas_wrap_and_the_initial_frame_is_the_middle_one():
     frames = np.random.default_rng(0).normal(size=(25, 3, 2))
     config = MdnConfig(components=3, batch_size=2, seq_length=4)
-    prepared = preprocess.prepare(frames, config)
+    prepared = features.prepare(frames, config)
     assert prepared["kept"] == 24 and prepared["initial_index"] == 11
     values = frames.reshape(25, 6)[:24]
-    deltas = preprocess.denormalise(prepared["x"], prepared["stats"])
+    deltas = features.denormalise(prepared["x"], prepared["stats"])
     np.testing.assert_allclose(deltas[:-1], values[1:] - values[:-1], atol=1e-12)
     np.testing.assert_allclose(deltas[-1], values[0] - values[23], atol=1e-12)
     np.testing.assert_array_equal(prepared["initial_frame"], values[11])
@@ -226,20 +229,22 @@ def test_deltas_wrap_and_the_initial_frame_is_the_middle_one():
 def test_heldout_tail_is_kept_out_and_normalised_with_the_training_statistics():
     frames = np.random.default_rng(0).normal(size=(100, 3, 2))
     config = MdnConfig(components=3, batch_size=2, seq_length=4, heldout_fraction=0.2)
-    prepared = preprocess.prepare(frames, config)
+    prepared = features.prepare(frames, config)
     assert prepared["kept"] == 80 and len(prepared["heldout_x"]) == 20
     values = frames.reshape(100, 6)
-    np.testing.assert_allclose(preprocess.denormalise(prepared["heldout_x"], prepared["stats"]), values[80:] - values[79:99],
-                               atol=1e-12)
+    np.testing.assert_allclose(features.denormalise(prepared["heldout_x"], prepared["stats"]),
+                               values[80:] - values[79:99], atol=1e-12)
 
 
 def test_integration_sums_from_the_initial_frame_and_resets_to_middle_frames():
     stats = {"amp_mean": 0.0, "amp_std": 1.0, "freq_mean": 0.0, "freq_std": 1.0, "initial_frame": np.zeros(4)}
     training = np.arange(40, dtype=np.float64)[:, None] * np.ones(4) + 1000
     samples = np.ones((10, 4))
-    frames = mdn_generate.integrate(samples, stats, dataclasses.replace(TINY, reset_every=0), training, np.random.default_rng(0))
+    frames = mdn_sampling.integrate(samples, stats, dataclasses.replace(TINY, reset_every=0), training,
+                                    np.random.default_rng(0))
     np.testing.assert_array_equal(frames[:, 0], np.arange(1, 11))
-    reset = mdn_generate.integrate(samples, stats, dataclasses.replace(TINY, reset_every=4), training, np.random.default_rng(0))
+    reset = mdn_sampling.integrate(samples, stats, dataclasses.replace(TINY, reset_every=4), training,
+                                   np.random.default_rng(0))
     np.testing.assert_array_equal(reset[:4, 0], [1, 2, 3, 4])
     for start in (4, 8):
         assert 1010 + 1 <= reset[start, 0] <= 1030 + 1 and reset[start + 1, 0] == reset[start, 0] + 1
@@ -267,15 +272,42 @@ def test_tiny_model_learns_the_sine(tiny_run):
 
 
 def test_fast_sampling_equals_faithful(tiny_run):
+    from mdn_vocoder.model import load_trained
+
     run, config, _ = tiny_run
-    model, states = mdn_generate.load_trained(run)
+    model, states = load_trained(run)
     x = np.load(run / "data" / "x.npy")
-    prime = mdn_generate.priming_inputs(x, config)
+    prime = mdn_sampling.priming_inputs(x, config)
     assert len(prime) == 10 * config.seq_length + 1
     noise = np.random.default_rng(5).standard_normal((40, x.shape[1])).astype(np.float32)
-    faithful = mdn_generate.sample_faithful(model, states, prime, noise, config)
-    fast = mdn_generate.FastSampler(model, config)(states, prime, noise)
+    faithful = mdn_sampling.sample_faithful(model, states, prime, noise, config)
+    fast = mdn_sampling.FastSampler(model, config)(states, prime, noise)
     np.testing.assert_allclose(fast, faithful, atol=1e-4)  # float32 kernels in another order: ~1e-6 measured
+
+
+def test_load_trained_takes_a_run_a_model_folder_or_a_keras_file(tiny_run, tmp_path):
+    from mdn_vocoder.model import load_trained
+    from shared.rundir import InputError
+
+    run, _, _ = tiny_run
+    model, states = load_trained(run)  # checked against the run's data/x.npy
+    folder = tmp_path / "model"  # model.keras and state.npz, no run data
+    folder.mkdir()
+    for name in ("model.keras", "state.npz"):
+        shutil.copy(run / name, folder / name)
+    alone = tmp_path / "alone" / "sine.keras"  # a .keras file with no state beside it
+    alone.parent.mkdir()
+    shutil.copy(run / "model.keras", alone)
+    for path in (folder, run / "model.keras", alone):
+        loaded, carried = load_trained(path)
+        for ours, theirs in zip(loaded.get_weights(), model.get_weights(), strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+        expected = [np.zeros_like(state) for state in states] if path == alone else states
+        for ours, theirs in zip(carried, expected, strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    for missing in (tmp_path / "nowhere", tmp_path / "nowhere.keras"):
+        with pytest.raises(InputError, match="missing: run `python -m mdn_vocoder.train` for this run first"):
+            load_trained(missing)
 
 
 def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch):
@@ -285,7 +317,7 @@ def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch
         preprocess.preprocess(source, tmp_path / name, config)
     straight = mdn_train.train(tmp_path / "straight", config, progress=False)
 
-    original_init = mdn_train.Trainer.__init__
+    original_init = mdn_training.Trainer.__init__
 
     def init_then_die_later(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
@@ -299,11 +331,11 @@ def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch
 
         self.step = dying_step
 
-    monkeypatch.setattr(mdn_train.Trainer, "__init__", init_then_die_later)
+    monkeypatch.setattr(mdn_training.Trainer, "__init__", init_then_die_later)
     with pytest.raises(KeyboardInterrupt):
         mdn_train.train(tmp_path / "killed", config, progress=False)
     assert (tmp_path / "killed" / "checkpoints" / "last.npz").is_file()
-    monkeypatch.setattr(mdn_train.Trainer, "__init__", original_init)
+    monkeypatch.setattr(mdn_training.Trainer, "__init__", original_init)
     resumed = mdn_train.train(tmp_path / "killed", config, progress=False)
     assert [row["loss"] for row in resumed] == pytest.approx([row["loss"] for row in straight], rel=1e-6)
     assert not (tmp_path / "killed" / "checkpoints" / "last.npz").exists()
@@ -333,8 +365,8 @@ def test_scripts_end_to_end(tmp_path):
 
 def test_stereo_uses_the_left_channel(tmp_path):
     stereo = tone(tmp_path / "stereo.wav", channels=2)
-    samples, rate, channels = preprocess.load_signal(stereo, TINY)
-    mono, _, _ = preprocess.load_signal(tone(tmp_path / "mono.wav"), TINY)
+    samples, rate, channels = features.load_signal(stereo, TINY)
+    mono, _, _ = features.load_signal(tone(tmp_path / "mono.wav"), TINY)
     assert channels == 2 and rate == 44100
     np.testing.assert_array_equal(samples, mono)
 
@@ -364,7 +396,7 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, case):
 
 def test_another_rate_is_resampled_on_request(tmp_path):
     path = tone(tmp_path / "rate.wav", rate=48000)
-    samples, rate, _ = preprocess.load_signal(path, dataclasses.replace(TINY, resample=True))
+    samples, rate, _ = features.load_signal(path, dataclasses.replace(TINY, resample=True))
     assert rate == 48000 and len(samples) == 44100
 
 
@@ -374,21 +406,25 @@ def test_reduced_variance_lowers_the_frame_to_frame_spread(tiny_run):
     run, _, _ = tiny_run
     lines = analyse(run, biases=[1.0, 1e-5], resets=[0, 10], seeds=[1, 2], length=40)
     rows = [line.split(" | ") for line in lines if line.startswith("| 1")]
-    assert [(row[0], row[1]) for row in rows] == [("| 1", "never"), ("| 1", "10"), ("| 1e-05", "never"), ("| 1e-05", "10")]
-    spread = {(row[0], row[1]): float(row[6].split()[0]) for row in rows}  # frame-to-frame std (Hz), median of the seeds
+    assert [(row[0], row[1]) for row in rows] == [("| 1", "never"), ("| 1", "10"), ("| 1e-05", "never"),
+                                                  ("| 1e-05", "10")]
+    # frame-to-frame std (Hz), median of the seeds
+    spread = {(row[0], row[1]): float(row[6].split()[0]) for row in rows}
     assert spread[("| 1e-05", "never")] < spread[("| 1", "never")] / 10
     assert sorted(path.name for path in (run / "analysis").glob("*.wav"))[0] == "analyse_bias1_reset0_seed1.wav"
 
 
 def test_stock_keras_lstm_variant_trains_and_samples_fast_equal_to_faithful(tmp_path):
+    from mdn_vocoder.model import load_trained
+
     source = tone(tmp_path / "sine.wav", seconds=1.2, partials=((440.0, 0.25),))
     config = dataclasses.replace(TINY, cell="keras", max_epochs=1)
     preprocess.preprocess(source, tmp_path / "run", config)
     rows = mdn_train.train(tmp_path / "run", config, progress=False)
     assert np.isfinite(rows[-1]["loss"])
-    model, states = mdn_generate.load_trained(tmp_path / "run")
+    model, states = load_trained(tmp_path / "run")
     assert model.count_params() == 4 * 16 * (20 + 16 + 1) + 17 * mdn.output_size(1, 20)  # one bias per layer
-    prime = mdn_generate.priming_inputs(np.load(tmp_path / "run" / "data" / "x.npy"), config)
+    prime = mdn_sampling.priming_inputs(np.load(tmp_path / "run" / "data" / "x.npy"), config)
     noise = np.random.default_rng(0).standard_normal((20, 20)).astype(np.float32)
-    np.testing.assert_allclose(mdn_generate.FastSampler(model, config)(states, prime, noise),
-                               mdn_generate.sample_faithful(model, states, prime, noise, config), atol=1e-4)
+    np.testing.assert_allclose(mdn_sampling.FastSampler(model, config)(states, prime, noise),
+                               mdn_sampling.sample_faithful(model, states, prime, noise, config), atol=1e-4)

@@ -17,9 +17,10 @@ import soundfile
 from scipy.special import logsumexp
 
 from conftest import REPO_ROOT
-from mdn_vocoder import generate as mdn_generate
-from mdn_vocoder import mdn, phase_vocoder, preprocess
+from mdn_vocoder import features, mdn, phase_vocoder, preprocess
+from mdn_vocoder import sampling as mdn_sampling
 from mdn_vocoder import train as mdn_train
+from mdn_vocoder import training as mdn_training
 from mdn_vocoder.config import PRESETS, MdnConfig
 
 SR = 44100
@@ -114,7 +115,8 @@ def pva(signal, fft_size, sample_rate):
 
 
 def pvs(frames, components, fft_size, sample_rate):
-    """phase_vocoder.lua's pvs: frames 0..T−2, bins 1..P−1, zero initial phases, out[tH + j] += s[(j + 1 + m) mod N]·w[j]."""
+    """phase_vocoder.lua's pvs: frames 0..T−2, bins 1..P−1, zero initial phases,
+    out[tH + j] += s[(j + 1 + m) mod N]·w[j]."""
     hop, count = fft_size // 4, len(frames)
     window, phases = hann(fft_size), np.zeros(components)
     out = np.zeros(count * hop + fft_size)
@@ -149,14 +151,14 @@ def test_item01_input_is_int32_over_2_to_32_one_channel_at_the_configured_rate(t
     length = 1000  # not a multiple of the hop 128: ceil(1000/128)·128 = 1024
     left = rng.integers(-2 ** 30, 2 ** 30, length)
     right = rng.integers(-2 ** 30, 2 ** 30, length)
-    mono, _, channels = preprocess.load_signal(write_int32(tmp_path / "mono.wav", left), MdnConfig())
+    mono, _, channels = features.load_signal(write_int32(tmp_path / "mono.wav", left), MdnConfig())
     assert channels == 1
     np.testing.assert_array_equal(mono, left / 2.0 ** 32)  # lua---audio's int32, divided by 2^32 in load_file
     stereo_path = write_int32(tmp_path / "stereo.wav", np.stack([left, right], axis=1))
-    stereo, _, channels = preprocess.load_signal(stereo_path, MdnConfig())
+    stereo, _, channels = features.load_signal(stereo_path, MdnConfig())
     assert channels == 2
     np.testing.assert_array_equal(stereo, left / 2.0 ** 32)  # ours (a documented deviation): the left channel
-    interleaved, _, _ = preprocess.load_signal(stereo_path, MdnConfig(stereo="interleaved"))
+    interleaved, _, _ = features.load_signal(stereo_path, MdnConfig(stereo="interleaved"))
     storage = np.empty(2 * length)
     storage[0::2], storage[1::2] = left, right  # the (L, 2) tensor's row-major storage
     np.testing.assert_array_equal(interleaved, storage[:1024] / 2.0 ** 32)  # what pva's x:resize(ceil(L/H)·H) read
@@ -175,7 +177,8 @@ def test_item02_symmetric_hann_hop_n_over_4_and_frame_count():
     assert phase_vocoder.frame_count(441000, 512) == 3442 and phase_vocoder.frame_count(441000, 2048) == 858
     for length in (1280, 1281, 1407, 5000):  # F = ceil(L/H) − N/H, also when L is a multiple of H
         assert phase_vocoder.frame_count(length, 512) == -(-length // 128) - 4
-        assert len(phase_vocoder.analyse(np.random.default_rng(length).normal(size=length), 512, SR)) == -(-length // 128) - 4
+        frames = phase_vocoder.analyse(np.random.default_rng(length).normal(size=length), 512, SR)
+        assert len(frames) == -(-length // 128) - 4
 
 
 # ----------------------------------------------------------------------------- 3. analysis
@@ -184,7 +187,8 @@ def test_item02_symmetric_hann_hop_n_over_4_and_frame_count():
 def test_item03_analysis_against_a_transcription_of_pva():
     rng = np.random.default_rng(3)
     t = np.arange(700) / SR
-    signal = 0.1 * np.sin(2 * np.pi * 3000.0 * t + 0.3) + 0.05 * np.sin(2 * np.pi * 7777.0 * t) + 0.01 * rng.normal(size=700)
+    signal = (0.1 * np.sin(2 * np.pi * 3000.0 * t + 0.3) + 0.05 * np.sin(2 * np.pi * 7777.0 * t)
+              + 0.01 * rng.normal(size=700))
     ours, expected = phase_vocoder.analyse(signal, 64, SR), pva(signal, 64, SR)
     assert ours.shape == expected.shape == (40, 33, 2)
     np.testing.assert_allclose(ours[..., 0], expected[..., 0], rtol=1e-9, atol=1e-12)  # raw |FFT|, unnormalised
@@ -201,13 +205,14 @@ def test_item03_analysis_against_a_transcription_of_pva():
 def test_item04_frame_vector_is_the_first_p_bins_dc_included_interleaved(tmp_path):
     frames = np.arange(2 * 3 * 2, dtype=np.float64).reshape(2, 3, 2) + 1
     expected = np.array([[frames[i, k, part] for k in range(3) for part in (0, 1)] for i in range(2)])
-    np.testing.assert_array_equal(preprocess.interleave(frames), expected)  # [a0, f0, a1, f1, a2, f2]
+    np.testing.assert_array_equal(features.interleave(frames), expected)  # [a0, f0, a1, f1, a2, f2]
     t = np.arange(8000) / SR
     source = write_int32(tmp_path / "tone.wav", np.floor(2 ** 29 * np.sin(2 * np.pi * 440 * t)))
     config = MdnConfig(preset="test", components=10, batch_size=2, seq_length=5)
     summary = preprocess.preprocess(source, tmp_path / "run", config)
     kept = np.load(tmp_path / "run" / "data" / "frames.npy")
-    assert kept.shape[1:] == (10, 2) and summary["dimensions"] == 20 and np.load(tmp_path / "run" / "data" / "x.npy").shape[1] == 20
+    assert kept.shape[1:] == (10, 2) and summary["dimensions"] == 20 and \
+        np.load(tmp_path / "run" / "data" / "x.npy").shape[1] == 20
     assert not kept[:, 0].any()  # bin 0 (DC, always (0, 0)) is the first of the P bins
     assert (kept[1:, :, 0].argmax(axis=1) == 5).all()  # 440 Hz peaks in bin 5 (centre 430.66 Hz)
     np.testing.assert_allclose(kept[1:, 5, 1], 440.0, atol=0.5)
@@ -222,7 +227,7 @@ def test_item05_truncated_to_b_times_s_with_wrapped_deltas_and_targets():
     for count, kept in ((25, 24), (24, 24), (31, 24), (32, 32)):
         frames = rng.normal(size=(count, 3, 2))
         frames[:, 0] = 0
-        prepared = preprocess.prepare(frames, config)
+        prepared = features.prepare(frames, config)
         assert prepared["kept"] == kept and len(prepared["x"]) == kept
         values = frames.reshape(count, 6)[:kept]
         deltas = np.array([values[(t + 1) % kept] - values[t] for t in range(kept)])  # the last wraps to frame 0
@@ -230,7 +235,7 @@ def test_item05_truncated_to_b_times_s_with_wrapped_deltas_and_targets():
         np.testing.assert_allclose(prepared["x"][:, 0::2] * amp_std, deltas[:, 0::2], atol=1e-12)
         np.testing.assert_allclose(prepared["x"][:, 1::2] * freq_std, deltas[:, 1::2], atol=1e-12)
     x = rng.normal(size=(24, 2))
-    inputs, targets = mdn_train.batches(x, batch_size=2, seq_length=4)
+    inputs, targets = mdn_training.batches(x, batch_size=2, seq_length=4)
     for j in range(3):
         for b in range(2):
             for t in range(4):
@@ -246,7 +251,7 @@ def test_item06_one_global_unbiased_std_for_amplitudes_and_one_for_frequencies_d
     rng = np.random.default_rng(6)
     frames = np.stack([rng.uniform(0, 1, (40, 4)), rng.uniform(0, 1000, (40, 4))], axis=-1)
     frames[:, 0] = 0  # the DC bin's zeros take part
-    prepared = preprocess.prepare(frames, MdnConfig(components=4, batch_size=2, seq_length=5))
+    prepared = features.prepare(frames, MdnConfig(components=4, batch_size=2, seq_length=5))
     values = frames.reshape(40, 8)
     deltas = np.roll(values, -1, axis=0) - values
     for key, columns in (("amp", deltas[:, 0::2].ravel()), ("freq", deltas[:, 1::2].ravel())):
@@ -262,10 +267,11 @@ def test_item06_one_global_unbiased_std_for_amplitudes_and_one_for_frequencies_d
 
 def test_item07_initial_frame_is_the_1_based_middle_of_the_kept_frames():
     frames = np.random.default_rng(7).normal(size=(30, 3, 2))
-    prepared = preprocess.prepare(frames, MdnConfig(components=3, batch_size=2, seq_length=4))  # 24 kept
+    prepared = features.prepare(frames, MdnConfig(components=3, batch_size=2, seq_length=4))  # 24 kept
     assert prepared["initial_index"] == 11  # frame floor(24/2) = 12 counted from 1
     np.testing.assert_array_equal(prepared["initial_frame"], frames[11].reshape(6))
-    prepared = preprocess.prepare(np.random.default_rng(3442).normal(size=(3442, 2, 2)), MdnConfig(components=2, batch_size=10, seq_length=10))
+    prepared = features.prepare(np.random.default_rng(3442).normal(size=(3442, 2, 2)),
+                                MdnConfig(components=2, batch_size=10, seq_length=10))
     assert prepared["kept"] == 3400 and prepared["initial_index"] == 1699  # the sine's numbers
 
 
@@ -279,7 +285,8 @@ def test_item09_every_parameter_starts_within_0_08():
 
 def test_item12_published_training_settings():
     defaults = MdnConfig()
-    assert (defaults.learning_rate, defaults.decay_rate, defaults.decay_every, defaults.grad_clip) == (1e-3, 0.97, 10000, 5.0)
+    assert (defaults.learning_rate, defaults.decay_rate, defaults.decay_every, defaults.grad_clip) == \
+        (1e-3, 0.97, 10000, 5.0)
     assert (defaults.max_epochs, defaults.seed) == (1000, 123)
 
 
@@ -289,8 +296,8 @@ def test_item13_the_blog_presets():
         "piano": (2048, 20, 2, 150, 20, 5, 1), "defaults": (512, 40, 1, 100, 30, 20, 1)}
     for name, numbers in published.items():
         config = MdnConfig(**PRESETS[name])
-        assert (config.fft_size, config.components, config.num_layers, config.rnn_size, config.seq_length, config.mixtures,
-                config.batch_size) == numbers, name
+        assert (config.fft_size, config.components, config.num_layers, config.rnn_size, config.seq_length,
+                config.mixtures, config.batch_size) == numbers, name
     for name in ("sine-absolute", "quick", "tiny"):
         assert {key: PRESETS[name][key] for key in PRESETS["sine"] if key != "corpus"} == \
                {key: value for key, value in PRESETS["sine"].items() if key != "corpus"} | \
@@ -300,10 +307,11 @@ def test_item13_the_blog_presets():
 
 
 def test_item14_published_sampling_settings():
-    assert (MdnConfig().bias, MdnConfig().spread, MdnConfig().length, MdnConfig().sample_seed) == (1.0, "faithful", 1000, 123)
+    assert (MdnConfig().bias, MdnConfig().spread, MdnConfig().length, MdnConfig().sample_seed) == \
+        (1.0, "faithful", 1000, 123)
     assert PRESETS["clarinet-resets-reduced"]["bias"] == 1e-5 and PRESETS["quick"]["bias"] == 1e-5
     x = np.arange(12, dtype=np.float64)[:, None] * np.ones(4)
-    prime = mdn_generate.priming_inputs(x, small_config(seq_length=3))
+    prime = mdn_sampling.priming_inputs(x, small_config(seq_length=3))
     np.testing.assert_array_equal(prime[:, 0], np.arange(31) % 3)  # 10·S + 1 steps of x[0:S], cyclically
 
 
@@ -316,7 +324,7 @@ def test_item15_deltas_summed_from_the_initial_frame_unclamped_without_resets():
     stats = {"amp_mean": 0.01, "amp_std": 0.5, "freq_mean": -2.0, "freq_std": 30.0, "initial_frame": initial}
     samples = rng.normal(size=(50, 4)) - np.array([1.0, 0.0, 1.0, 0.0])  # amplitudes drift below zero
     config = MdnConfig(components=2)
-    frames = mdn_generate.integrate(samples, stats, config, np.zeros((40, 4)), np.random.default_rng(0))
+    frames = mdn_sampling.integrate(samples, stats, config, np.zeros((40, 4)), np.random.default_rng(0))
     expected, current = [], initial.copy()
     for row in samples:
         current = current + np.array([row[0] * 0.5 + 0.01, row[1] * 30 - 2, row[2] * 0.5 + 0.01, row[3] * 30 - 2])
@@ -349,7 +357,7 @@ def test_item17_output_is_floor_y_times_2_to_31_as_32_bit_pcm_at_44100(tmp_path)
     config = MdnConfig(components=4)
     rng = np.random.default_rng(17)
     frames = np.stack([rng.uniform(1, 5, (6, 4)), np.arange(4) * SR / 512 + rng.normal(0, 20, (6, 4))], axis=-1)
-    signal = mdn_generate.write_output(tmp_path / "out.wav", preprocess.interleave(frames), config)
+    signal = mdn_sampling.write_output(tmp_path / "out.wav", features.interleave(frames), config)
     info = soundfile.info(tmp_path / "out.wav")
     assert (info.subtype, info.samplerate, info.channels, info.frames) == ("PCM_32", 44100, 1, 6 * 128 + 512)
     written, _ = soundfile.read(tmp_path / "out.wav", dtype="int32")
@@ -362,7 +370,8 @@ def test_item17_output_is_floor_y_times_2_to_31_as_32_bit_pcm_at_44100(tmp_path)
 
 def test_item18_the_originals_bugs_are_not_replicated_and_are_listed():
     defaults = MdnConfig()
-    assert defaults.target_stride_bug is False and all(not preset.get("target_stride_bug") for preset in PRESETS.values())
+    assert defaults.target_stride_bug is False and \
+        all(not preset.get("target_stride_bug") for preset in PRESETS.values())
     assert defaults.decay_rate < 1.0  # the 2015 decay, not HEAD's (off without -multisave)
     text = (REPO_ROOT / "mdn_vocoder" / "README.md").read_text()
     deviations = text.split("## Deviations", 1)[1].split("\n## ", 1)[0]
@@ -464,7 +473,7 @@ def test_item11_loss_is_the_summed_per_sample_nll_with_its_schuster_gradient():
         0.5 * 300.0 ** 2 + 0.5 * np.log(2 * np.pi), rel=1e-9)  # (σ = 1 + 1e-12)
     # the training step's loss is Σ over the B streams and S steps of the per-sample NLL
     config = small_config(batch_size=3, seq_length=4)
-    trainer = mdn_train.Trainer(config, 4)
+    trainer = mdn_training.Trainer(config, 4)
     cells, head = model_weights(trainer.model, 1)
     inputs = rng.normal(size=(3, 4, 4)).astype(np.float32)
     targets = rng.normal(size=(3, 4, 4)).astype(np.float32)
@@ -518,7 +527,7 @@ def test_item13_parameter_counts_with_two_biases_and_the_blog_presets():
 def test_item14_sampling_against_a_transcription_of_sample_lua(tmp_path):
     import keras
 
-    from mdn_vocoder.model import build_model
+    from mdn_vocoder.model import build_model, load_trained
 
     config = small_config(rnn_size=5, num_layers=2, mixtures=3, seq_length=3, bias=0.3)
     keras.utils.set_random_seed(14)
@@ -528,14 +537,14 @@ def test_item14_sampling_against_a_transcription_of_sample_lua(tmp_path):
     model.save(tmp_path / "model.keras")
     saved = {f"state_{i}": rng.normal(0, 0.5, (3, 5)).astype(np.float32) for i in range(4)}  # 3 streams
     np.savez(tmp_path / "state.npz", **saved)
-    loaded, states = mdn_generate.load_trained(tmp_path)
+    loaded, states = load_trained(tmp_path)
     for i, state in enumerate(states):
         np.testing.assert_array_equal(state, saved[f"state_{i}"][:1])  # row 1 of the final training state
     x = rng.normal(size=(12, 4)).astype(np.float32)
-    prime = mdn_generate.priming_inputs(x, config)
+    prime = mdn_sampling.priming_inputs(x, config)
     assert len(prime) == 10 * 3 + 1
     noise = rng.standard_normal((6, 4)).astype(np.float32)
-    ours = mdn_generate.sample_faithful(loaded, states, prime, noise, config)
+    ours = mdn_sampling.sample_faithful(loaded, states, prime, noise, config)
     cells, head = model_weights(loaded, 2)
     carried = [saved[f"state_{i}"][:1] for i in range(4)]
     for t in range(10 * 3 + 1):  # stream 0's first chunk, cyclically, outputs discarded
@@ -551,7 +560,8 @@ def test_item14_sampling_against_a_transcription_of_sample_lua(tmp_path):
     np.testing.assert_allclose(ours, np.array(expected), atol=1e-4)
 
 
-# ----------------------------------------------------------------------------- 8. streams and the carried state (last: it trains, the slowest test)
+# ----------------------------------------------------------------------------- 8. streams and the carried state
+# (last: it trains, the slowest test)
 
 
 def test_item08_contiguous_streams_in_order_and_the_state_carried_across_batches_and_epochs(tmp_path, monkeypatch):
@@ -560,7 +570,7 @@ def test_item08_contiguous_streams_in_order_and_the_state_carried_across_batches
     (tmp_path / "data").mkdir()
     np.save(tmp_path / "data" / "x.npy", x)
     calls = []
-    original_init = mdn_train.Trainer.__init__
+    original_init = mdn_training.Trainer.__init__
 
     def recording_init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
@@ -573,7 +583,7 @@ def test_item08_contiguous_streams_in_order_and_the_state_carried_across_batches
 
         self.step = recording_step
 
-    monkeypatch.setattr(mdn_train.Trainer, "__init__", recording_init)
+    monkeypatch.setattr(mdn_training.Trainer, "__init__", recording_init)
     mdn_train.train(tmp_path, config, progress=False)
     assert len(calls) == 4  # max_epochs × num_batches, one batch per iteration
     for iteration, (inputs, states_in, states_out) in enumerate(calls):

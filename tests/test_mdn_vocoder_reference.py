@@ -1,4 +1,6 @@
-"""mdn_vocoder/ against the original repository's own test file, sine_440.wav (python -m shared.reference fetch mdn_vocoder).
+"""mdn_vocoder/ against the original repository's own test file, sine_440.wav.
+
+(``python -m shared.reference fetch mdn_vocoder`` fetches it.)
 
 The numbers are the fact sheet's §8 (and the reference README): the analysis at FFT 512 / hop
 128 of the int32 file / 2^32, the data statistics of the sine configuration, and the
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import reference_dir
-from mdn_vocoder import phase_vocoder, preprocess
+from mdn_vocoder import features, phase_vocoder
 from mdn_vocoder.config import PRESETS, MdnConfig
 from shared import metrics
 
@@ -23,7 +25,7 @@ def sine_file():
 
 @pytest.fixture(scope="module")
 def signal(sine_file):
-    samples, _, _ = preprocess.load_signal(sine_file, SINE)
+    samples, _, _ = features.load_signal(sine_file, SINE)
     return samples
 
 
@@ -64,7 +66,7 @@ def test_the_window_is_the_symmetric_hann_not_the_periodic_one(signal, frames):
 
 
 def test_data_statistics_of_the_sine_configuration(frames):
-    prepared = preprocess.prepare(frames[:, :10], SINE)
+    prepared = features.prepare(frames[:, :10], SINE)
     assert prepared["kept"] == 3400 and len(prepared["x"]) == 3400
     stats = prepared["stats"]
     assert stats["amp_std"] == pytest.approx(0.00394017, rel=1e-5)
@@ -75,7 +77,7 @@ def test_data_statistics_of_the_sine_configuration(frames):
 
 def test_data_statistics_at_batch_1_and_20_components(frames):
     config = MdnConfig(components=20, batch_size=1, seq_length=20)
-    prepared = preprocess.prepare(frames[:, :20], config)
+    prepared = features.prepare(frames[:, :20], config)
     assert prepared["kept"] == 3440
     assert prepared["stats"]["amp_std"] == pytest.approx(0.00279341, rel=1e-5)
     assert prepared["stats"]["freq_std"] == pytest.approx(32.12721, rel=1e-5)
