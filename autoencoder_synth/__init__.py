@@ -1,6 +1,1 @@
-"""Sarroff & Casey (ICMC|SMC 2014): |FFT| autoencoders and their resynthesis (in progress: see README.md)."""
-
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out of the scripts' output
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+"""Sarroff & Casey (ICMC|SMC 2014): |FFT| autoencoders, their resynthesis and the live instrument: see README.md."""

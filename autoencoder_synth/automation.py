@@ -102,7 +102,8 @@ def read_automation(path, rate: float, hop: int) -> list[Event]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(path, f"cannot read the automation file ({getattr(error, 'strerror', None) or error})") from None
+        raise InputError(path, "cannot read the automation file "
+                               f"({getattr(error, 'strerror', None) or error})") from None
     events = []
     for number, line in enumerate(lines, start=1):
         text = line.strip()

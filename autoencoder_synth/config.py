@@ -23,7 +23,8 @@ class AutoencoderConfig:
 
     # --- features and data (facts §1)
     sample_rate: int = 22050  # the paper's rate; the original assumed it (no resampling)
-    resample: bool = True  # ours: convert a file at another rate, with a notice (the original assumed 22,050 Hz); false: refuse it
+    # ours: convert a file at another rate, with a notice (the original assumed 22,050 Hz); false: refuse it
+    resample: bool = True
     fft_size: int = 2048  # rectangular 2048-point frames → 1025 bins (Q11: the training front end had no window)
     hop: int = 1024  # Q9: the hop of the paper's data is not recorded; 1024 in every surviving config
     train_frames: int = 50000
@@ -34,7 +35,8 @@ class AutoencoderConfig:
     normalisation: Literal["per-bin", "global"] = "per-bin"  # Q1: per-bin max fit on the training frames, or one max
 
     # --- model (facts §2)
-    model: str = "ae1-256"  # the model ``train`` trains and ``generate`` plays when none is named (the paper's best AE1)
+    # the model ``train`` trains and ``generate`` plays when none is named (the paper's best AE1)
+    model: str = "ae1-256"
     kind: Literal["ae1", "ae2", "deep"] = "ae1"  # shallow AE; AE2 on AE1's codes; the composed deep AE, fine-tuned
     hidden: int = 256  # HL1
     hidden2: int = 8  # HL2 (ae2, deep)
@@ -69,7 +71,8 @@ class AutoencoderConfig:
 #: Data presets (``preprocess --preset``): the paper's 70,000 frames, and CPU-sized ones.
 PRESETS: dict[str, dict] = {
     "paper": {"corpus": "mma_grooves"},
-    "quick": {"corpus": "tones_noises", "train_frames": 5000, "valid_frames": 1000, "test_frames": 1000, "max_epochs": 30},
+    "quick": {"corpus": "tones_noises", "train_frames": 5000, "valid_frames": 1000, "test_frames": 1000,
+              "max_epochs": 30},
     "tiny": {"corpus": "tones_noises", "train_frames": 300, "valid_frames": 100, "test_frames": 100, "model": "ae1-16",
              "max_epochs": 3},
 }
@@ -79,7 +82,8 @@ EXAMPLE_AUTOMATION = Path(__file__).resolve().parent / "examples" / "moves.jsonl
 
 
 def suite_stages(run_dir: Path) -> list[list[str]]:
-    """What ``shared.suite`` runs after the common stages: the instrument, rendered offline from the example automation."""
+    """What ``shared.suite`` runs after the common stages: the instrument, rendered offline from the example
+    automation."""
     return [["play", "--model", str(run_dir), "--automation", str(EXAMPLE_AUTOMATION),
              "--render", str(run_dir / "generated" / "instrument_moves.wav")]]
 
@@ -92,8 +96,8 @@ def model_settings(name: str) -> dict:
     ``deep-256-8`` (the cells of Tables 1–3).  Raises ValueError for another form."""
     match = _MODEL.match(name)
     if not match or (match["kind"] != "ae1") != bool(match["hidden2"]) or (match["kind"] == "deep" and match["noise"]):
-        raise ValueError(f"{name!r} is not a model name (accepted: ae1-<HL1>[-noise<std>], ae2-<HL1>-<HL2>[-noise<std>], "
-                         "deep-<HL1>-<HL2>)")
+        raise ValueError(f"{name!r} is not a model name (accepted: ae1-<HL1>[-noise<std>], "
+                         "ae2-<HL1>-<HL2>[-noise<std>], deep-<HL1>-<HL2>)")
     settings = {"kind": match["kind"], "hidden": int(match["hidden"]), "noise_std": float(match["noise"] or 0.0)}
     if match["hidden2"]:
         settings["hidden2"] = int(match["hidden2"])

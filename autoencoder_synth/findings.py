@@ -23,7 +23,8 @@ _SAME_SEED = "run:valid of both cells, same model seed"
 FINDINGS = check([
     Finding("T1-falls-to-256",
             "Without noise the shallow autoencoder's error falls as its hidden layer widens from 8 to 256 units.",
-            "§3.3, Table 1 (noise-free column)", "run:valid", Rule("<", baseline="ae1-8", factor=0.75, partly=1.0), "ae1-256",
+            "§3.3, Table 1 (noise-free column)", "run:valid", Rule("<", baseline="ae1-8", factor=0.75, partly=1.0),
+            "ae1-256",
             note=f"{_SAME_SEED}; the paper: 0.0187 against 0.0440 (0.43×)"),
     Finding("T1-rises-at-512",
             "The noise-free error is lowest at 256 units and higher at 512.",
@@ -40,15 +41,18 @@ FINDINGS = check([
     Finding("T2-denoising-worsens-512",
             "Training the 512-unit autoencoder with input noise of std 0.1 worsens its validation error.",
             "§3.3, Table 1", "run:valid", Rule(">", baseline="ae1-512", factor=1.5, partly=1.0), "ae1-512-noise0.1",
-            note=f"{_SAME_SEED}, the noisy cell's error with its input noise; the paper: 0.0664 against 0.0198 (3.4×)"),
+            note=f"{_SAME_SEED}, the noisy cell's error with its input noise; the paper: 0.0664 against 0.0198 "
+                 "(3.4×)"),
     Finding("T2-denoising-worsens-1024",
             "Training the 1024-unit autoencoder with input noise of std 0.1 worsens its validation error.",
             "§3.3, Table 1", "run:valid", Rule(">", baseline="ae1-1024", factor=1.5, partly=1.0), "ae1-1024-noise0.1",
-            note=f"{_SAME_SEED}, the noisy cell's error with its input noise; the paper: 0.0711 against 0.0352 (2.0×)"),
+            note=f"{_SAME_SEED}, the noisy cell's error with its input noise; the paper: 0.0711 against 0.0352 "
+                 "(2.0×)"),
     Finding("T2-slight-noise-helps-1500",
             "For 1500 units only the smallest noise (std 0.01) lowers the error, slightly.",
             "§3.3, Table 1", "run:valid", Rule("<", baseline="ae1-1500", factor=1.0), "ae1-1500-noise0.01",
-            note=f"{_SAME_SEED}; the paper: 0.0360 against 0.0371 (0.97×): a small change, so every seed must show it"),
+            note=f"{_SAME_SEED}; the paper: 0.0360 against 0.0371 (0.97×): a small change, so every seed must "
+                 "show it"),
     Finding("T3-widest-stall",
             "The widest model (3500 units) gives the same error whatever the input noise.",
             "§3.3, Table 1 (identical cells; a stalled training is our reading)", "run:valid",
@@ -64,11 +68,14 @@ FINDINGS = check([
             note=f"{_SAME_SEED}: within 1 % (partly 5 %); the paper: 0.0184 for all three"),
     Finding("T4-ae2-noise-no-effect",
             "Input noise hardly changes the second autoencoder's error.",
-            "§3.3, Table 2", "run:valid", Rule("<=", baseline="ae2-1500-8", factor=1.05, partly=1.15), "ae2-1500-8-noise0.25",
+            "§3.3, Table 2", "run:valid", Rule("<=", baseline="ae2-1500-8", factor=1.05, partly=1.15),
+            "ae2-1500-8-noise0.25",
             note=f"{_SAME_SEED}: within 5 % (partly 15 %); the paper: 0.0482 against 0.0485"),
     Finding("T5-deep-worse-than-shallow",
-            "The fine-tuned deep autoencoder with an 8-unit bottleneck reconstructs far worse than the best shallow one.",
-            "§3.3, Table 3 against Table 1", "run:valid", Rule(">", baseline="ae1-256", factor=2.0, partly=1.0), "deep-256-8",
+            "The fine-tuned deep autoencoder with an 8-unit bottleneck reconstructs far worse than the best shallow "
+            "one.",
+            "§3.3, Table 3 against Table 1", "run:valid", Rule(">", baseline="ae1-256", factor=2.0, partly=1.0),
+            "deep-256-8",
             note=f"{_SAME_SEED}; the paper: 0.0723 against 0.0187 (3.9×)"),
     Finding("T5-256-8-better",
             "The 256-8 deep autoencoder beats the 1500-8 one.",
@@ -77,17 +84,18 @@ FINDINGS = check([
     Finding("T5-test-above-valid",
             "The deep autoencoders' test error is about 1.4 times their validation error.",
             "§3.3, Table 3", "run:test_over_valid", Rule(">=", threshold=1.2, partly=1.05), "deep-256-8",
-            note="result.json's test ÷ valid of the cell; the paper: 0.1006 / 0.0723 = 1.39 (a frame-level split makes "
-                 "the two sets alike, autoencoder_synth/README.md)"),
+            note="result.json's test ÷ valid of the cell; the paper: 0.1006 / 0.0723 = 1.39 (a frame-level split "
+                 "makes the two sets alike, autoencoder_synth/README.md)"),
     Finding("T6-fine-tuned-worse-than-stack",
-            "The fine-tuned deep autoencoders perform worse than the stacked autoencoders of Table 2 they were built from.",
+            "The fine-tuned deep autoencoders perform worse than the stacked autoencoders of Table 2 they were built "
+            "from.",
             "§3.3, Tables 2 and 3", "run:finetuned_over_stack", Rule(">", threshold=1.0), "deep-256-8",
-            note="deep-256-8's valid ÷ ae2-256-8's valid_input_space (the stack before fine-tuning, scored on the frames "
-                 "as Table 3 is), same model seed: the paper compared Table 2's error on the codes with Table 3's on the "
-                 "frames, two different spaces; this compares them in one"),
+            note="deep-256-8's valid ÷ ae2-256-8's valid_input_space (the stack before fine-tuning, scored on the "
+                 "frames as Table 3 is), same model seed: the paper compared Table 2's error on the codes with Table "
+                 "3's on the frames, two different spaces; this compares them in one"),
     Finding("figure2-loses-high-frequencies",
-            "Resynthesised through a 256-8-256 autoencoder trained without noise, a song loses much of its detail above "
-            "the first few frequency bins.",
+            "Resynthesised through a 256-8-256 autoencoder trained without noise, a song loses much of its detail "
+            "above the first few frequency bins.",
             "§3.3, Figure 2", "gruv:noise_db", Rule("<", threshold=-3.0, partly=0.0), "resynthesis-deep-256-8",
             note="the energy share above 1 kHz of the resynthesis minus the song's, dB (a loss is negative): python -m "
                  "autoencoder_synth.generate --run RUN --model deep-256-8, scored against the song by python -m "

@@ -23,32 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from autoencoder_synth.config import AutoencoderConfig
-from autoencoder_synth.preprocess import load_song
-from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
-from autoencoder_synth.train import load_trained
+from autoencoder_synth.features import default_input, load_song
+from autoencoder_synth.synth import Resynthesiser, load_network
 from shared import audio, metrics
-from shared.rundir import InputError, add_common_arguments, atomic_path, cli_main, load_config, read_json, write_json
+from shared.rundir import InputError, add_common_arguments, atomic_path, cli_main, load_config, write_json
 from shared.rundir import apply_overrides, check_output_folder, check_run_data  # bad-input guards
-
-
-def network_of(run_dir: Path, name: str) -> NumpyAutoencoder:
-    """The numpy forward of a trained model; an AE2 is stacked under its AE1."""
-    model = load_trained(run_dir / name)
-    network = NumpyAutoencoder.from_model(model)
-    if name.startswith("ae2-"):
-        first = NumpyAutoencoder.from_model(load_trained(run_dir / f"ae1-{name.split('-')[1]}"))
-        network = NumpyAutoencoder(first.layers + network.layers)
-    return network
-
-
-def default_input(run_dir: Path) -> Path:
-    """The run's song with the most test-split frames (a held-out song when the split is by song)."""
-    inputs = read_json(run_dir / "config.json").get("inputs") or []
-    index_path = run_dir / "data" / "index.npz"
-    if not inputs or not index_path.is_file():
-        raise InputError(run_dir, "no songs recorded for this run: pass --input")
-    with np.load(index_path) as index:
-        return Path(inputs[int(np.bincount(index["test_song"]).argmax())])
 
 
 def generate(run_dir, name: str | None = None, input_path=None, phase="original", seed=0, mode="faithful") -> dict:
@@ -59,7 +38,7 @@ def generate(run_dir, name: str | None = None, input_path=None, phase="original"
     signal = load_song(input_path, config)
     if len(signal) < config.fft_size:
         raise InputError(input_path, f"shorter than one frame of {config.fft_size} samples")
-    engine = Resynthesiser(network_of(run_dir, name), np.load(run_dir / "data" / "maxvec.npy"), config.fft_size,
+    engine = Resynthesiser(load_network(run_dir / name)[0], np.load(run_dir / "data" / "maxvec.npy"), config.fft_size,
                            config.hop, phase, seed)
     out = engine.render_fast(signal) if mode == "fast" else engine.render(signal)
     suffix = ("" if phase == "original" else "_vocoder") + ("" if mode == "faithful" else "_fast")
@@ -90,8 +69,8 @@ def draw_figure_2(path: Path, original, output, config: AutoencoderConfig, title
     axes = figure.subplots(2, 1, sharex=True)
     extent = (0, len(frames[0]) * config.hop / config.sample_rate, 0, config.sample_rate / 2000)
     for ax, magnitude, label in zip(axes, frames, ("original", "reconstructed")):
-        image = ax.imshow(20 * np.log10(np.maximum(magnitude, 1e-12) / top).T, origin="lower", aspect="auto", extent=extent,
-                          vmin=-80, vmax=0, cmap="magma")
+        image = ax.imshow(20 * np.log10(np.maximum(magnitude, 1e-12) / top).T, origin="lower", aspect="auto",
+                          extent=extent, vmin=-80, vmax=0, cmap="magma")
         ax.set_ylabel(f"{label}\nkHz")
     axes[0].set_title(title)
     axes[1].set_xlabel("s")
@@ -104,14 +83,17 @@ def draw_figure_2(path: Path, original, output, config: AutoencoderConfig, title
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.generate", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
-    parser.add_argument("--model", help="a trained model of the run (ae1-256, ae2-256-8, deep-256-8 …); default: the run's")
-    parser.add_argument("--input", type=Path, help="the song to resynthesise; default: the run's song with most test frames")
+    parser.add_argument("--model",
+                        help="a trained model of the run (ae1-256, ae2-256-8, deep-256-8 …); default: the run's")
+    parser.add_argument("--input", type=Path,
+                        help="the song to resynthesise; default: the run's song with most test frames")
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful",
                         help="faithful: frame by frame, as the instrument; fast: all frames at once (equal)")
     parser.add_argument("--phase", choices=("original", "vocoder"), default="original")
     parser.add_argument("--seed", type=int, default=0, help="the vocoder's random initial phases")
     args = parser.parse_args(argv)
-    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)  # a bad config.json or --set stops here
+    # a bad config.json or --set stops here
+    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)
     check_run_data(args.run, ["data/maxvec.npy"], "autoencoder_synth.preprocess")
     check_output_folder(args.run / "generated", "--run")
     summary = generate(args.run, args.model, args.input, args.phase, args.seed, args.mode)

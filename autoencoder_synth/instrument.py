@@ -1,4 +1,5 @@
-"""The engine of Sarroff & Casey's instrument (``PlayStreaming``; facts §4.3, §8): pure DSP, one hop of audio per block.
+"""The engine of Sarroff & Casey's instrument (``PlayStreaming``; facts §4.3, §8): pure DSP, one hop of audio
+per block.
 
 Each block: the control changes due are applied to the :class:`~autoencoder_synth.controls.ControlState`
 (all of them, Q12/Q14), then one frame of the input (the file at the play position, or the
@@ -19,14 +20,10 @@ from __future__ import annotations
 import queue
 import time
 from array import array
-from pathlib import Path
 
 import numpy as np
 
-from autoencoder_synth.config import AutoencoderConfig
-from autoencoder_synth.generate import network_of
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
-from shared.rundir import InputError, load_config
 
 
 class Instrument:
@@ -70,7 +67,8 @@ class Instrument:
             frame = self.buffer
         else:
             size = self.engine.fft_size
-            if self.position + size > len(self.signal):  # Q16: the original repeated a block and looped; we stop or loop
+            # Q16: the original repeated a block and looped; we stop or loop
+            if self.position + size > len(self.signal):
                 if not self.loop or len(self.signal) < size:
                     self.ended = True
                     return None
@@ -92,7 +90,8 @@ class Session:
     (:attr:`produced`, filled by the player's ``--record`` tap); off, a session's memory does not grow with the
     messages it receives (:attr:`compute`, 8 bytes a block, is the only thing that grows)."""
 
-    def __init__(self, instrument: Instrument, automation: dict | None = None, period: float = np.inf, keep: bool = True):
+    def __init__(self, instrument: Instrument, automation: dict | None = None, period: float = np.inf,
+                 keep: bool = True):
         self.instrument, self.automation, self.period, self.keep = instrument, automation or {}, period, keep
         self.pending: queue.SimpleQueue = queue.SimpleQueue()
         self.recorded: list[tuple[int, int, int, int]] = []  # (block, channel, control, value) of each MIDI CC received
@@ -181,42 +180,8 @@ def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tu
     if instrument.ended:
         blocks.append(instrument.tail())
     state = instrument.state
-    summary = {"blocks": len(blocks), "events": sum(map(len, events_by_frame.values())), "events_applied": session.applied,
+    summary = {"blocks": len(blocks), "events": sum(map(len, events_by_frame.values())),
+               "events_applied": session.applied,
                "ignored": state.ignored, "ended_by": "input end" if instrument.ended else "cycle" if not state.running
                else "stop" if not state.playing else "length"}
     return (np.concatenate(blocks) if blocks else np.zeros(0)), summary
-
-
-def load_network(model_dir) -> tuple[NumpyAutoencoder, Path]:
-    """The numpy forward of a trained model folder (``<run>/<model>``, or a run: its ``model`` setting) and its run
-    folder; an AE2 is stacked under its AE1."""
-    model_dir = Path(model_dir)
-    if not (model_dir / "model.keras").is_file() and (model_dir / "config.json").is_file():  # a run: its model setting
-        model_dir = model_dir / load_config(model_dir, AutoencoderConfig)[0].model
-    if not (model_dir / "model.keras").is_file():
-        raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. runs/ae/frames/ae1-256")
-    run_dir = model_dir.parent
-    if not (run_dir / "data" / "maxvec.npy").is_file():
-        raise InputError(run_dir, "no data/maxvec.npy beside the model: the model folder must sit in its preprocessed run")
-    try:
-        network = network_of(run_dir, model_dir.name)
-    except InputError:
-        raise
-    except Exception as error:  # a corrupt file, another work's model: whatever Keras or the weights' shapes raise
-        reason = (str(error).strip().splitlines() or [""])[0][:200]
-        raise InputError(model_dir / "model.keras", f"not a trained autoencoder_synth model ({type(error).__name__}: "
-                                                    f"{reason}); train one with python -m autoencoder_synth.train") from None
-    return network, run_dir
-
-
-def load_maxvec(run_dir: Path, size: int) -> np.ndarray:
-    """``<run>/data/maxvec.npy``, checked against the model's input size."""
-    path = Path(run_dir) / "data" / "maxvec.npy"
-    try:
-        maxvec = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise InputError(path, f"not a numpy array file ({error})") from None
-    if maxvec.shape != (size,) or not np.all(np.isfinite(maxvec)):
-        raise InputError(path, f"expected {size} finite maxima (one per bin), found shape {maxvec.shape}: "
-                               "rerun python -m autoencoder_synth.preprocess")
-    return maxvec

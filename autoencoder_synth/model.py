@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 from keras import ops
 
@@ -38,16 +40,19 @@ class Autoencoder(keras.Model):
         self.visible, self.hidden, self.decoder, self.tied, self.irange, self.noise_std, self.seed = (
             visible, hidden, decoder, tied, irange, noise_std, seed)
         self.noise_seed = noise_seed
-        uniform = keras.initializers.RandomUniform(-irange / 2, irange / 2, seed=seed)
-        self.visible_bias = self.add_weight(name="vb", shape=(visible,), initializer="zeros")
-        self.hidden_bias = self.add_weight(name="hb", shape=(hidden,), initializer="zeros")
-        self.kernel = self.add_weight(name="W", shape=(visible, hidden), initializer=uniform)
-        self.kernel_prime = None if tied else self.add_weight(
-            name="Wprime", shape=(hidden, visible), initializer=keras.initializers.RandomUniform(-irange / 2, irange / 2,
-                                                                                                   seed=seed + 1))
         # faithful (Q17): the corruptor's seed is pylearn2's default 2001 (the stream itself is Keras', not Theano's)
         self.noise = keras.layers.GaussianNoise(noise_std, seed=noise_seed) if noise_std > 0 else None
-        self.built = True  # every weight exists from the constructor on
+
+    def build(self, input_shape=None):
+        """The weights, whatever the input: their sizes are the constructor's ``visible`` and ``hidden``."""
+        irange, seed = self.irange, self.seed
+        uniform = keras.initializers.RandomUniform(-irange / 2, irange / 2, seed=seed)
+        self.visible_bias = self.add_weight(name="vb", shape=(self.visible,), initializer="zeros")
+        self.hidden_bias = self.add_weight(name="hb", shape=(self.hidden,), initializer="zeros")
+        self.kernel = self.add_weight(name="W", shape=(self.visible, self.hidden), initializer=uniform)
+        self.kernel_prime = None if self.tied else self.add_weight(
+            name="Wprime", shape=(self.hidden, self.visible),
+            initializer=keras.initializers.RandomUniform(-irange / 2, irange / 2, seed=seed + 1))
 
     def encode(self, x):
         return ops.sigmoid(ops.matmul(x, self.kernel) + self.hidden_bias)
@@ -73,10 +78,14 @@ class ComposedAutoencoder(keras.Model):
 
     def __init__(self, visible=1025, hidden=256, hidden2=8, tied=True, irange=0.05, seed=1978, **kwargs):
         super().__init__(**kwargs)
-        self.visible, self.hidden, self.hidden2, self.tied, self.irange, self.seed = visible, hidden, hidden2, tied, irange, seed
+        self.visible, self.hidden, self.hidden2 = visible, hidden, hidden2
+        self.tied, self.irange, self.seed = tied, irange, seed
         self.first = Autoencoder(visible, hidden, "linear", tied, irange, 0.0, seed, name="ae1")
         self.second = Autoencoder(hidden, hidden2, "sigmoid", tied, irange, 0.0, seed + 10, name="ae2")
-        self.built = True
+
+    def build(self, input_shape=None):
+        self.first.build()
+        self.second.build()
 
     def encode(self, x):
         return self.second.encode(self.first.encode(x))
@@ -112,3 +121,29 @@ def build_model(config: AutoencoderConfig, visible: int = 1025) -> keras.Model:
 def compile_model(model: keras.Model, config: AutoencoderConfig) -> None:
     model.compile(optimizer=keras.optimizers.SGD(config.learning_rate, momentum=config.momentum),
                   loss=reconstruction_error)
+
+
+def load_trained(path):
+    """The Keras model of one trained model: ``<run>/<model>`` (a folder holding ``model.keras``), a run (its ``model``
+    setting's folder) or a ``.keras`` file; :class:`~shared.rundir.InputError` naming the file when there is none."""
+    from shared.rundir import InputError, load_config, load_keras_model
+
+    path = Path(path)
+    if path.suffix != ".keras":
+        if not (path / "model.keras").is_file() and (path / "config.json").is_file():  # a run: its model setting
+            path = path / load_config(path, AutoencoderConfig)[0].model
+        if not (path / "model.keras").is_file():
+            raise InputError(path / "model.keras",
+                             f"missing: train {path.name} first (python -m autoencoder_synth.train)")
+        path = path / "model.keras"
+    return load_keras_model(path, "autoencoder_synth.train", kind=(Autoencoder, ComposedAutoencoder))
+
+
+def set_stack_weights(stack: ComposedAutoencoder, first: keras.Model, second: keras.Model) -> ComposedAutoencoder:
+    """Put a trained AE1's and AE2's weights into a composed autoencoder (the stack ``generate`` plays as
+    ``ae2-…`` and ``deep-…`` starts its fine-tuning from); builds it first.  Returns ``stack``."""
+    if not stack.built:
+        stack(ops.zeros((1, stack.visible)))  # built by a call, so that its saved file records the input shape
+    stack.first.set_weights(first.get_weights()[: len(stack.first.weights)])
+    stack.second.set_weights(second.get_weights()[: len(stack.second.weights)])
+    return stack

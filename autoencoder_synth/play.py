@@ -7,7 +7,7 @@ all to 0, Cycle: quit; facts §4.2), from OSC messages, or from a recorded autom
 
     python -m autoencoder_synth.play --model runs/ae/frames/ae1-256 --input song.wav          # live
     python -m autoencoder_synth.play --model … --input song.wav --midi-port nanoKONTROL2 --vocoder
-    python -m autoencoder_synth.play --model … --no-input                                     # the hidden layer fired at audio rate
+    python -m autoencoder_synth.play --model … --no-input    # the hidden layer fired at audio rate
     python -m autoencoder_synth.play --model … --input song.wav --automation moves.jsonl --render out.wav   # offline
     python -m autoencoder_synth.play --list-ports
     python -m autoencoder_synth.play --model … --input song.wav --device JACK --midi-api jack --osc-port 9000 \
@@ -42,8 +42,9 @@ import numpy as np
 from autoencoder_synth.automation import Event, events_by_frame, read_automation, write_automation
 from autoencoder_synth.config import AutoencoderConfig
 from autoencoder_synth.controls import NANOKONTROL2, ControlState, load_control_map
-from autoencoder_synth.instrument import Instrument, Session, load_maxvec, load_network, render
-from autoencoder_synth.synth import analysis_hop
+from autoencoder_synth.instrument import Instrument, Session, render
+from autoencoder_synth.features import default_input, load_song
+from autoencoder_synth.synth import analysis_hop, load_maxvec, load_network
 from shared import audio
 from shared.rundir import InputError, cli_main, load_config, write_json
 
@@ -51,7 +52,8 @@ VIRTUAL_PORT = "autoencoder_synth"
 #: ``--midi-api`` → python-rtmidi's API, through mido's rtmidi backend (default: mido's, i.e. ALSA on Linux).
 MIDI_APIS = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK"}
 #: A warning printed (one line, stderr) when OSC listens on every interface.
-LAN_WARNING = "warning: OSC listens on {host}:{port}: any machine that can reach this one on the network can play the instrument"
+LAN_WARNING = ("warning: OSC listens on {host}:{port}: any machine that can reach this one on the network can play "
+               "the instrument")
 
 
 def midi_backend(api=None):
@@ -87,8 +89,9 @@ def list_ports(api=None) -> None:
 
         outputs = [device for device in sounddevice.query_devices() if device["max_output_channels"] > 0]
         apis = [api["name"] for api in sounddevice.query_hostapis()]
-        print("Audio outputs (--device):" + "".join(f"\n  {device['index']}: {device['name']}, {apis[device['hostapi']]}"
-                                                  for device in outputs) if outputs else "Audio outputs: none")
+        print("Audio outputs (--device):"
+              + "".join(f"\n  {device['index']}: {device['name']}, {apis[device['hostapi']]}" for device in outputs)
+              if outputs else "Audio outputs: none")
     except Exception as error:  # PortAudio missing
         print(f"Audio outputs: unavailable ({type(error).__name__}: {error})")
 
@@ -107,9 +110,6 @@ def build(args):
     state.processing = args.processing
     signal, input_path = None, None
     if not args.no_input and not args.line_in:
-        from autoencoder_synth.generate import default_input
-        from autoencoder_synth.preprocess import load_song
-
         input_path = args.input or default_input(run_dir)
         signal = load_song(input_path, config)
         if len(signal) < config.fft_size:
@@ -122,7 +122,8 @@ def build(args):
         raise InputError(args.model, f"the model takes {network.layers[0][0].shape[0]} bins, its run's frames have "
                                      f"{len(maxvec)}: the model folder must sit in the run it was trained on")
     instrument = Instrument(network, maxvec, state, signal, config.fft_size, hop,
-                            "vocoder" if args.vocoder else "original", args.analysis, args.seed, args.loop, args.line_in)
+                            "vocoder" if args.vocoder else "original", args.analysis, args.seed, args.loop,
+                            args.line_in)
     return instrument, config, input_path
 
 
@@ -138,11 +139,13 @@ def render_offline(args) -> None:
     out = Path(args.render)
     audio.write_wav(out, audio.float_to_int16(samples, scale=32767.0, overflow="clip"), config.sample_rate)
     summary.update(wav=out.name, model=str(args.model), input=None if input_path is None else str(input_path),
-                   automation=None if args.automation is None else str(args.automation), seconds=len(samples) / config.sample_rate,
+                   automation=None if args.automation is None else str(args.automation),
+                   seconds=len(samples) / config.sample_rate,
                    phase="vocoder" if args.vocoder or args.no_input else "original", analysis=args.analysis,
                    hop=instrument.hop)
     if input_path is not None:  # what shared.evaluate compares the render with
-        summary["evaluation"] = {"reference": str(input_path), "reference_label": "the input, played through the instrument"}
+        summary["evaluation"] = {"reference": str(input_path),
+                                 "reference_label": "the input, played through the instrument"}
     write_json(out.with_suffix(".json"), summary)
     print(f"wrote {out} ({summary['seconds']:.1f} s, {summary['blocks']} blocks, {summary['events_applied']} of "
           f"{summary['events']} control changes applied, ended by {summary['ended_by']})")
@@ -160,7 +163,8 @@ class StatusDisplay:
             return
         self.shown = time.monotonic()
         if self.tty:  # cursor home, each line overwritten and cleared to its end, the rest of the screen cleared
-            text = ("\x1b[?25l" if self.last is None else "") + "\x1b[H" + "".join(f"{line}\x1b[K\n" for line in lines) + "\x1b[J"
+            text = (("\x1b[?25l" if self.last is None else "") + "\x1b[H"
+                    + "".join(f"{line}\x1b[K\n" for line in lines) + "\x1b[J")
         else:
             text = "\n".join(lines) + "\n\n"
         self.stream.write(text)
@@ -178,7 +182,9 @@ def open_midi(args, pending, control_map=NANOKONTROL2):
 
     ``--virtual``: a virtual input named :data:`VIRTUAL_PORT`; ``--midi-port``: the first input whose name contains
     it (none: an error); neither: :func:`default_midi_port`."""
-    callback = lambda message: pending.put(("midi", message))  # noqa: E731
+    def callback(message):
+        pending.put(("midi", message))
+
     api = getattr(args, "midi_api", None)
     try:
         backend = midi_backend(api)
@@ -207,7 +213,8 @@ def open_midi(args, pending, control_map=NANOKONTROL2):
 
 
 def open_osc(port: int, pending, host: str = "127.0.0.1"):
-    """A UDP OSC server on ``host:port`` (port 0: any free port) in a daemon thread; every message put on ``pending``."""
+    """A UDP OSC server on ``host:port`` (port 0: any free port) in a daemon thread; every message put on
+    ``pending``."""
     from pythonosc.dispatcher import Dispatcher
     from pythonosc.osc_server import ThreadingOSCUDPServer
 
@@ -264,7 +271,8 @@ def play_live(args) -> None:
                          "PortAudio, or render offline with --automation … --render out.wav") from None
     instrument, config, input_path = build(args)
     state = instrument.state
-    automation = events_by_frame(read_automation(args.automation, config.sample_rate, instrument.hop)) if args.automation else {}
+    automation = (events_by_frame(read_automation(args.automation, config.sample_rate, instrument.hop))
+                  if args.automation else {})
     period = instrument.hop / config.sample_rate
     session = Session(instrument, automation, period, keep=bool(args.record or args.record_automation))
     max_blocks = None if args.seconds is None else math.ceil(args.seconds * config.sample_rate / instrument.hop)
@@ -333,10 +341,11 @@ def play_stream(args, sounddevice, session, config, input_path, max_blocks, midi
                     device=args.device, finished_callback=finished.set)
     try:
         if args.line_in:  # the input block arrives with the output request: a duplex stream
-            stream = sounddevice.Stream(callback=lambda indata, outdata, frames, when, status: step(outdata, status, indata),
-                                        **settings)
+            stream = sounddevice.Stream(
+                callback=lambda indata, outdata, frames, when, status: step(outdata, status, indata), **settings)
         else:
-            stream = sounddevice.OutputStream(callback=lambda outdata, frames, when, status: step(outdata, status), **settings)
+            stream = sounddevice.OutputStream(callback=lambda outdata, frames, when, status: step(outdata, status),
+                                              **settings)
         with stream:
             while not finished.wait(0.1):
                 display.show([f"autoencoder_synth.play — {args.model} — {source}", controls, *state.status_lines(),
@@ -365,25 +374,29 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m autoencoder_synth.play", description=__doc__.split("\n\n")[0])
     parser.add_argument("--list-ports", action="store_true", help="list MIDI inputs and audio outputs, then exit")
-    parser.add_argument("--model", type=Path, help="a trained model folder, <run>/<model> (e.g. runs/ae/frames/ae1-256)")
+    parser.add_argument("--model", type=Path,
+                        help="a trained model folder, <run>/<model> (e.g. runs/ae/frames/ae1-256)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--input", type=Path, help="the audio to stream (default: the run's song with most test frames)")
+    source.add_argument("--input", type=Path,
+                        help="the audio to stream (default: the run's song with most test frames)")
     source.add_argument("--no-input", action="store_true", help="no audio in: decode base × multipliers every block")
     source.add_argument("--line-in", action="store_true", help="live: stream the default audio input")
-    parser.add_argument("--vocoder", action="store_true", help="synthetic phase (bin-centre advance from a random start)")
+    parser.add_argument("--vocoder", action="store_true",
+                        help="synthetic phase (bin-centre advance from a random start)")
     parser.add_argument("--analysis", choices=("rect", "hann"), default="rect",
-                        help="analysis window and hop: rect at the features' hop (1024; the training features', default) "
-                             "or hann at hop N/4 = 512 (the paper-era interface: unity overlap-add gain)")
+                        help="analysis window and hop: rect at the features' hop (1024; the training features', "
+                             "default) or hann at hop N/4 = 512 (the paper-era interface: unity overlap-add gain)")
     parser.add_argument("--hop", type=int, help="override the analysis mode's hop (samples per block)")
     parser.add_argument("--processing", action="store_true",
                         help="start resynthesised (the original starts with the original audio; Rew/FF toggle)")
     parser.add_argument("--set-mode", choices=("zero", "toggle"), default="zero",
                         help="Set: every unit to 0 (the paper) or toggle each unit's mute (the later code)")
-    parser.add_argument("--loop", action="store_true", help="loop the input (the original did; default: stop at its end)")
+    parser.add_argument("--loop", action="store_true",
+                        help="loop the input (the original did; default: stop at its end)")
     parser.add_argument("--seed", type=int, default=0, help="the vocoder's random initial phases (≥ 0)")
-    parser.add_argument("--midi-port", help="live MIDI input: a substring of the port name (default: the port whose name "
-                                            "contains the control map's device, nanoKONTROL2, else the first that is "
-                                            "not a 'Through' port)")
+    parser.add_argument("--midi-port", help="live MIDI input: a substring of the port name (default: the port whose "
+                                            "name contains the control map's device, nanoKONTROL2, else the first "
+                                            "that is not a 'Through' port)")
     parser.add_argument("--midi-api", choices=sorted(MIDI_APIS),
                         help="MIDI through ALSA's sequencer or JACK (default: mido's, ALSA on Linux)")
     parser.add_argument("--virtual", action="store_true",
@@ -398,10 +411,12 @@ def parser() -> argparse.ArgumentParser:
                                          "JACK (default: PortAudio's; see --list-ports)")
     parser.add_argument("--automation", type=Path, help="recorded control changes (JSON lines) applied at their times")
     parser.add_argument("--render", type=Path, help="offline: write the output to this WAV instead of playing it")
-    parser.add_argument("--seconds", type=float, help="length of an offline render (required with --no-input or --loop) "
-                                                      "or of a live run (default: until the input ends, Cycle or Ctrl-C)")
-    parser.add_argument("--record", type=Path, help="live: write the blocks played to this WAV (32-bit float) at exit, "
-                                                    "with a .json beside it: the summary, the final state, every message")
+    parser.add_argument("--seconds", type=float,
+                        help="length of an offline render (required with --no-input or --loop) "
+                             "or of a live run (default: until the input ends, Cycle or Ctrl-C)")
+    parser.add_argument("--record", type=Path,
+                        help="live: write the blocks played to this WAV (32-bit float) at exit, "
+                             "with a .json beside it: the summary, the final state, every message")
     parser.add_argument("--report", type=Path, help="live: write the summary (underruns, late blocks, the callback's "
                                                     "compute times, the final state) to this JSON file at exit")
     parser.add_argument("--record-automation", type=Path, help="live: write the received control changes to this file")
@@ -416,9 +431,11 @@ def check_arguments(args) -> None:
         raise InputError("--seed", f"{args.seed} is not a seed ≥ 0")
     if args.osc_port is not None and not 1 <= args.osc_port <= 65535:
         raise InputError("--osc-port", f"{args.osc_port} is not a UDP port 1–65535")
-    live_only = [name for name in ("record", "report", "record_automation", "device") if getattr(args, name) is not None]
+    live_only = [name for name in ("record", "report", "record_automation", "device")
+                 if getattr(args, name) is not None]
     if args.render and live_only:
-        raise InputError(f"--{live_only[0].replace('_', '-')}", "a live option: an offline --render writes its own .json")
+        raise InputError(f"--{live_only[0].replace('_', '-')}",
+                         "a live option: an offline --render writes its own .json")
     outputs = [("--render", args.render, ".wav"), ("--record", args.record, ".wav"), ("--report", args.report, None),
                ("--record-automation", args.record_automation, None)]
     for option, path, suffix in outputs:

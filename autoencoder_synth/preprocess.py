@@ -17,44 +17,18 @@ Writes ``data/{train,valid,test}.npy`` (float32, normalised), ``data/maxvec.npy`
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from autoencoder_synth.config import PRESETS, AutoencoderConfig
+from autoencoder_synth.features import load_song, magnitude_frames
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
 from shared.rundir import check_output_folder  # bad-input guards
 
 SPLITS = ("train", "valid", "test")
-
-
-def load_song(path, config: AutoencoderConfig) -> np.ndarray:
-    """The left channel as int16 / 32768 (bregman's WavOpen), at ``config.sample_rate`` (another rate is resampled,
-    with a notice on stderr, unless ``resample`` is false)."""
-    read = audio.read_audio(path, dtype="int16", purpose="a song")
-    signal = audio.left_channel(read.samples).astype(np.float64) / 32768.0  # faithful: left channel, /32768
-    if read.rate != config.sample_rate:
-        if not config.resample:
-            raise InputError(path, f"sample rate {read.rate} Hz, but the features are at {config.sample_rate} Hz "
-                             "(resample=false)")
-        print(f"notice: {path}: resampled from {read.rate} Hz to {config.sample_rate} Hz", file=sys.stderr)
-        signal = audio.resample(signal, read.rate, config.sample_rate)
-    return signal
-
-
-def frame_count(length: int, fft_size: int, hop: int) -> int:
-    """Frames of a signal: the first at 0, one per hop while a whole frame fits."""
-    return 0 if length < fft_size else (length - fft_size) // hop + 1
-
-
-def magnitude_frames(signal: np.ndarray, fft_size: int = 2048, hop: int = 1024) -> np.ndarray:
-    """|rfft(frame)| / N of rectangular frames: (frames, N/2 + 1), float32."""
-    count = frame_count(len(signal), fft_size, hop)
-    frames = signal[np.arange(count)[:, None] * hop + np.arange(fft_size)]
-    return (np.abs(np.fft.rfft(frames, axis=1)) / fft_size).astype(np.float32)
 
 
 def split_indices(song_of_frame: np.ndarray, config: AutoencoderConfig) -> dict[str, np.ndarray]:
@@ -95,8 +69,8 @@ def preprocess(input_path, run_dir, config: AutoencoderConfig, progress=True) ->
     frames, song_of_frame, position = np.concatenate(pooled), np.concatenate(songs), np.concatenate(positions)
     needed = config.train_frames + config.valid_frames + config.test_frames
     if len(frames) < needed:
-        raise InputError(input_path, f"{len(frames)} frames in {len(files)} files, fewer than the {needed} the splits need "
-                         f"({config.train_frames}/{config.valid_frames}/{config.test_frames}); add audio or --set "
+        raise InputError(input_path, f"{len(frames)} frames in {len(files)} files, fewer than the {needed} the splits "
+                         f"need ({config.train_frames}/{config.valid_frames}/{config.test_frames}); add audio or --set "
                          "train_frames=… valid_frames=… test_frames=…")
     indices = split_indices(song_of_frame, config)
     if config.split == "song" and min(len(rows) for rows in indices.values()) < 1:
@@ -110,15 +84,18 @@ def preprocess(input_path, run_dir, config: AutoencoderConfig, progress=True) ->
     save_npy(data / "maxvec.npy", maxvec)
     save_npz(data / "index.npz", **{f"{name}_song": song_of_frame[indices[name]] for name in SPLITS},
              **{f"{name}_frame": position[indices[name]] for name in SPLITS})
-    summary = {"files": len(files), "pooled_frames": len(frames), "sizes": {name: len(indices[name]) for name in SPLITS}}
+    summary = {"files": len(files), "pooled_frames": len(frames),
+               "sizes": {name: len(indices[name]) for name in SPLITS}}
     write_config(run_dir, config, inputs=[str(path) for path in files], **summary)
     return summary
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.preprocess", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.preprocess",
+                                     description=__doc__.split("\n\n")[0])
     add_common_arguments(parser, preset=True)
-    parser.add_argument("--input", required=True, type=Path, help="a folder of songs (searched recursively) or one file")
+    parser.add_argument("--input", required=True, type=Path,
+                        help="a folder of songs (searched recursively) or one file")
     args = parser.parse_args(argv)
     config = resolve_config(AutoencoderConfig, PRESETS, args.preset, args.overrides)
     check_output_folder(args.run, "--run")

@@ -2,7 +2,8 @@
 
 * ``--table 1``: AE1 for every (HL1, noise std) cell the paper reports;
 * ``--table 2``: AE2 for every (HL1, HL2, noise) cell, on the codes of ``ae1-<HL1>`` (trained first if missing);
-* ``--table 3``: the composed ``deep-256-8`` and ``deep-1500-8``, fine-tuned from ``ae1``/``ae2`` (trained first if missing).
+* ``--table 3``: the composed ``deep-256-8`` and ``deep-1500-8``, fine-tuned from ``ae1``/``ae2`` (trained first
+  if missing).
 
 Each cell is one ``python -m autoencoder_synth.train`` process; ``--jobs`` run at once.  A cell
 with a ``result.json`` is done and skipped, so an interrupted sweep resumes where it stopped.
@@ -35,7 +36,8 @@ def cells(table: int) -> list[list[str]]:
     bases = sorted({hidden for hidden, _ in TABLE_2})
     if table == 2:
         return [[f"ae1-{hidden}" for hidden in bases],
-                [f"ae2-{hidden}-{hidden2}{noise_suffix(noise)}" for (hidden, hidden2), row in TABLE_2.items() for noise in row]]
+                [f"ae2-{hidden}-{hidden2}{noise_suffix(noise)}"
+                 for (hidden, hidden2), row in TABLE_2.items() for noise in row]]
     if table == 3:
         pairs = list(TABLE_3)
         return [[f"ae1-{hidden}" for hidden, _ in pairs], [f"ae2-{hidden}-{hidden2}" for hidden, hidden2 in pairs],
@@ -90,22 +92,26 @@ def table_text(run_dir: Path, table: int) -> str:
             name = f"deep-{hidden}-{hidden2}"
             lines.append(f"| {hidden} | {hidden2} | {cell_text(result(run_dir, name), paper['valid'])} | "
                          f"{cell_text(result(run_dir, name, 'test'), paper['test'])} |")
-    return "\n".join(lines) + "\n\nOurs: the best validation error (Σ over the features of the squared error, mean over frames; " \
-                              "noisy for denoising cells, as pylearn2's monitor). In brackets: the paper's.\n"
+    return "\n".join(lines) + ("\n\nOurs: the best validation error (Σ over the features of the squared error, "
+                               "mean over frames; noisy for denoising cells, as pylearn2's monitor). "
+                               "In brackets: the paper's.\n")
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.sweep", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", required=True, type=Path, help="a preprocessed run (python -m autoencoder_synth.preprocess)")
+    parser.add_argument("--run", required=True, type=Path,
+                        help="a preprocessed run (python -m autoencoder_synth.preprocess)")
     parser.add_argument("--table", required=True, type=int, choices=(1, 2, 3))
     parser.add_argument("--jobs", type=int, default=2, help="cells trained at once")
-    parser.add_argument("--table-only", action="store_true", help="write the table from the cells trained so far; train none")
+    parser.add_argument("--table-only", action="store_true",
+                        help="write the table from the cells trained so far; train none")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="passed to every cell's training (e.g. max_epochs=50)")
     args = parser.parse_args(argv)
     if not (args.run / "config.json").is_file():
         raise InputError(args.run, "no config.json here: run python -m autoencoder_synth.preprocess first")
-    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)  # a bad config.json or --set stops here
+    # a bad config.json or --set stops here
+    apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)
     if args.jobs < 1:
         raise InputError("--jobs", f"{args.jobs} is not accepted (accepted: 1 or more cells at once)")
     if not args.table_only:
@@ -114,7 +120,8 @@ def main(argv=None) -> None:
     failed = []
     for stage in [] if args.table_only else cells(args.table):
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            failed += [name for name, ok in pool.map(lambda name: train_cell(args.run, name, args.overrides), stage) if not ok]
+            failed += [name for name, ok in pool.map(lambda name: train_cell(args.run, name, args.overrides), stage)
+                       if not ok]
         if failed:
             break
     text = table_text(args.run, args.table)

@@ -1,4 +1,5 @@
-"""Sarroff & Casey's resynthesis path (``autocontrol.py`` PlayStreaming at HEAD; facts §4.3): audio → model → audio.
+"""Sarroff & Casey's resynthesis path (``autocontrol.py`` PlayStreaming at HEAD; facts §4.3):
+audio → model → audio.
 
 Frame by frame, at hop H: a rectangular frame of N samples (as the features were made, Q11),
 F = rfft(frame)/N, the magnitude |F| normalised by the stored max vector, the encoders, the
@@ -16,6 +17,11 @@ instrument, one frame per audio block.  Negative decoder outputs are not clipped
 from __future__ import annotations
 
 import numpy as np
+
+from pathlib import Path
+
+from autoencoder_synth.features import rectangular_frames
+from shared.rundir import InputError
 
 _ACTIVATIONS = {"sigmoid": lambda value: 1.0 / (1.0 + np.exp(-value)), "linear": lambda value: value}
 
@@ -114,7 +120,8 @@ class Resynthesiser:
         return self.overlap_add(self.network.decode(np.asarray(code, dtype=np.float64)) * self.maxvec, None)
 
     def overlap_add(self, magnitude, phase) -> np.ndarray:
-        """N·irfft(|X|·e^{iφ}) × the synthesis window, overlap-added at the hop, clipped (φ = None: the vocoder's)."""
+        """N·irfft(|X|·e^{iφ}) × the synthesis window, overlap-added at the hop, clipped (φ = None: the
+        vocoder's)."""
         self.magnitude = magnitude
         if self.phase_mode == "vocoder" or phase is None:
             self.phase = np.angle(np.exp(1j * (self.phase + self.advance)))
@@ -127,8 +134,7 @@ class Resynthesiser:
 
     def frames(self, signal) -> np.ndarray:
         """The rectangular frames of a signal: at 0, H, 2H, … while a whole frame fits."""
-        count = 0 if len(signal) < self.fft_size else (len(signal) - self.fft_size) // self.hop + 1
-        return np.asarray(signal, dtype=np.float64)[np.arange(count)[:, None] * self.hop + np.arange(self.fft_size)]
+        return rectangular_frames(np.asarray(signal, dtype=np.float64), self.fft_size, self.hop)
 
     def render(self, signal, multipliers=None, processing=True) -> np.ndarray:
         """Faithful: a whole signal streamed frame by frame through :meth:`process`, plus the overlap tail."""
@@ -156,3 +162,52 @@ class Resynthesiser:
             part = pieces[:, offset:offset + self.hop]
             out[offset:offset + len(frames) * self.hop].reshape(len(frames), self.hop)[:, :part.shape[1]] += part
         return np.clip(out[:(len(frames) - 1) * self.hop + self.fft_size], -1.0, 1.0)
+
+
+def load_network(run_or_model_dir) -> tuple[NumpyAutoencoder, Path]:
+    """The numpy forward of a trained model and its run folder: ``<run>/<model>``, or a run (its ``model`` setting).
+
+    An ``ae2-<HL1>-<HL2>`` is played stacked under the run's ``ae1-<HL1>`` (the paper's AE2 learns AE1's codes).
+    The run must hold its ``data/maxvec.npy`` (the resynthesis multiplies by it).
+    """
+    from autoencoder_synth.model import load_trained  # Keras: only when a model is loaded
+
+    model_dir = Path(run_or_model_dir)
+    if not (model_dir / "model.keras").is_file() and (model_dir / "config.json").is_file():  # a run: its model setting
+        from autoencoder_synth.config import AutoencoderConfig
+        from shared.rundir import load_config
+
+        model_dir = model_dir / load_config(model_dir, AutoencoderConfig)[0].model
+    if not (model_dir / "model.keras").is_file():
+        raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. "
+                                    "runs/ae/frames/ae1-256")
+    run_dir = model_dir.parent
+    if not (run_dir / "data" / "maxvec.npy").is_file():
+        raise InputError(run_dir, "no data/maxvec.npy beside the model: the model folder must sit in its "
+                                  "preprocessed run")
+    try:
+        network = NumpyAutoencoder.from_model(load_trained(model_dir))
+        if model_dir.name.startswith("ae2-"):
+            first = NumpyAutoencoder.from_model(load_trained(run_dir / f"ae1-{model_dir.name.split('-')[1]}"))
+            network = NumpyAutoencoder(first.layers + network.layers)
+    except InputError:
+        raise
+    except Exception as error:  # a corrupt file, another work's model: whatever Keras or the weights' shapes raise
+        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        raise InputError(model_dir / "model.keras",
+                         f"not a trained autoencoder_synth model ({type(error).__name__}: {reason}); "
+                         "train one with python -m autoencoder_synth.train") from None
+    return network, run_dir
+
+
+def load_maxvec(run_dir, size: int) -> np.ndarray:
+    """``<run>/data/maxvec.npy``, checked against the model's input size."""
+    path = Path(run_dir) / "data" / "maxvec.npy"
+    try:
+        maxvec = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise InputError(path, f"not a numpy array file ({error})") from None
+    if maxvec.shape != (size,) or not np.all(np.isfinite(maxvec)):
+        raise InputError(path, f"expected {size} finite maxima (one per bin), found shape {maxvec.shape}: "
+                               "rerun python -m autoencoder_synth.preprocess")
+    return maxvec

@@ -45,7 +45,9 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import numpy as np  # noqa: E402
 
@@ -136,14 +138,16 @@ def rss_kib(pid: int) -> tuple[int, int] | None:
     """(VmRSS, RssAnon) in KiB.  RssAnon (the heap) is what a leak grows; VmRSS also counts the mapped libraries'
     pages, which the kernel drops and reloads when other processes need the memory."""
     try:
-        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if ":" in line)
         return int(fields["VmRSS"].split()[0]), int(fields["RssAnon"].split()[0])
     except (OSError, KeyError, ValueError):
         return None
 
 
 def cpu_pressure() -> str | None:
-    """The kernel's CPU pressure line ("some avg10=… avg60=… avg300=…": the share of time tasks waited for a CPU)."""
+    """The kernel's CPU pressure line ("some avg10=… avg60=… avg300=…": the share of time tasks waited for a
+    CPU)."""
     try:
         return Path("/proc/pressure/cpu").read_text().splitlines()[0]
     except (OSError, IndexError):
@@ -227,7 +231,8 @@ def _live(args, scratch: Path) -> dict:
         flooder.wait(30)
         jack_xruns = server.xruns()
     summary = json.loads(report.read_text())
-    settle = 60.0 if args.seconds >= 120 else 10.0  # from a minute in, to the end of the flood (before the player exits)
+    # from a minute in, to the end of the flood (before the player exits)
+    settle = 60.0 if args.seconds >= 120 else 10.0
     settled = [sample for sample in rss if settle <= sample[0] <= args.seconds] or rss
     compute = summary["compute"]
     return {
@@ -238,16 +243,19 @@ def _live(args, scratch: Path) -> dict:
         "block_period_ms": 1000 * PERIOD, "blocks": summary["blocks"],
         "xruns_callback": summary["underruns"], "xrun_blocks": summary["underrun_blocks"], "xruns_jackd": jack_xruns,
         "late_blocks": summary["late"],
-        "compute_median_ms": compute["median_ms"], "compute_p99_ms": compute["p99_ms"], "compute_max_ms": compute["max_ms"],
+        "compute_median_ms": compute["median_ms"], "compute_p99_ms": compute["p99_ms"],
+        "compute_max_ms": compute["max_ms"],
         "compute_p99_percent_of_period": compute["p99_percent_of_period"],
         "messages_sent": {"midi": sent["midi"], "osc": sent["osc"]},
         "messages_per_second": (sent["midi"] + sent["osc"]) / sent["seconds"],
         "messages_applied": summary["messages"], "messages_lost": sent["midi"] + sent["osc"] - summary["messages"],
         "ignored": summary["ignored"],
-        "load_average_1_5_15_min": {"start": [round(x, 2) for x in load_before], "end": [round(x, 2) for x in load_after]},
+        "load_average_1_5_15_min": {"start": [round(x, 2) for x in load_before],
+                                    "end": [round(x, 2) for x in load_after]},
         "cpu_pressure": {"start": pressure_before, "end": pressure_after},
         "rss_from_s": settle, "rss_to_s": round(settled[-1][0]),
-        "rss_kib_from": settled[0][1], "rss_kib_end": settled[-1][1], "rss_growth_mb": (settled[-1][1] - settled[0][1]) / 1024,
+        "rss_kib_from": settled[0][1], "rss_kib_end": settled[-1][1],
+        "rss_growth_mb": (settled[-1][1] - settled[0][1]) / 1024,
         "rss_anon_kib_from": settled[0][2], "rss_anon_kib_end": settled[-1][2],
         "rss_anon_kib_max": max(sample[2] for sample in settled),
         "rss_anon_growth_mb": (settled[-1][2] - settled[0][2]) / 1024,
@@ -285,8 +293,8 @@ def main(argv=None) -> None:
         return
     args.seconds = 60.0 if args.seconds is None else args.seconds
     lines = [f"Machine: {machine()}.", "",
-             f"One block = hop {HOP} at {RATE} Hz = {1000 * PERIOD:.1f} ms. Compute: `Session.step` over {args.blocks} blocks "
-             f"back to back; simulated run: {args.seconds:g} s at the real block rate.", "",
+             f"One block = hop {HOP} at {RATE} Hz = {1000 * PERIOD:.1f} ms. Compute: `Session.step` over {args.blocks} "
+             f"blocks back to back; simulated run: {args.seconds:g} s at the real block rate.", "",
              "| model | median (ms) | 99th percentile (ms) | median, % of period | 99th pct, % of period | "
              "simulated run: blocks | late blocks |", "|---|---|---|---|---|---|---|"]
     for name in args.models:

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import numpy as np  # noqa: E402
 
@@ -34,7 +35,8 @@ from autoencoder_synth.model import build_model, compile_model  # noqa: E402
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser  # noqa: E402
 from timing import machine, write_table  # noqa: E402  (benchmarks/timing.py)
 
-MODELS = ("ae1-8", "ae1-256", "ae1-1024", "ae1-2048", "ae1-3500", "ae2-256-8", "ae2-1500-8", "deep-256-8", "deep-1500-8")
+MODELS = ("ae1-8", "ae1-256", "ae1-1024", "ae1-2048", "ae1-3500", "ae2-256-8", "ae2-1500-8", "deep-256-8",
+          "deep-1500-8")
 HOP_MS = 1000 * 1024 / 22050
 
 
@@ -88,14 +90,15 @@ def main(argv=None) -> None:
              f"Training: `model.fit`, batch 100, median of {args.repeats} epochs of {args.frames} random frames. "
              "Latency: median of one-frame calls; `process` = the instrument's whole step for one block "
              f"(hop 1024 at 22,050 Hz = {HOP_MS:.1f} ms).", "",
-             "| model | training frames/s | one 50k epoch (s) | 250 epochs (h) | Keras call (µs) | numpy forward (µs) "
-             "| numpy ÷ Keras | process (µs) | process, % of hop | max \\|numpy − Keras\\| |",
+             "| model | training frames/s | one 50k epoch (s) | 250 epochs (h) | Keras call (µs) "
+             "| numpy forward (µs) | numpy ÷ Keras | process (µs) | process, % of hop | max \\|numpy − Keras\\| |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         process = row.get("process_us")
-        lines.append(f"| {row['model']} | {row['rate']:.0f} | {row['epoch_s']:.1f} | {250 * row['epoch_s'] / 3600:.2f} | "
-                     f"{row['keras_us']:.0f} | {row['numpy_us']:.0f} | {row['numpy_us'] / row['keras_us']:.2f} | "
-                     + ("– | – |" if process is None else f"{process:.0f} | {100 * process / (HOP_MS * 1000):.2f} |")
+        lines.append(f"| {row['model']} | {row['rate']:.0f} | {row['epoch_s']:.1f} | {250 * row['epoch_s'] / 3600:.2f} "
+                     f"| {row['keras_us']:.0f} | {row['numpy_us']:.0f} | {row['numpy_us'] / row['keras_us']:.2f} | "
+                     + ("– | – |" if process is None
+                        else f"{process:.0f} | {100 * process / (HOP_MS * 1000):.2f} |")
                      + f" {row['max_diff']:.1e} |")
     write_table("autoencoder_synth_speed", lines)
 

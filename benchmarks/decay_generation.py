@@ -13,16 +13,18 @@ of 20 slices grown to 300 (5 s).  Prints a Markdown table and writes it to
 from __future__ import annotations
 
 import argparse
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from decay.config import PRESETS, DecayConfig  # noqa: E402
-from decay.generate import StepGenerator, generate_faithful  # noqa: E402
+from decay.features import block_layout, model_rate  # noqa: E402
 from decay.model import build_model  # noqa: E402
+from decay.sampling import StepGenerator, generate_faithful  # noqa: E402
 from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 
@@ -34,31 +36,32 @@ def main() -> None:
     rows = []
     for preset in args.presets:
         config = DecayConfig(**PRESETS[preset])
-        rate = 44100 // (44100 // (2 * config.highest_freq))
-        features = rate // config.slices_per_second
-        slices = rate * config.clip_seconds // features
+        _, rate = model_rate(44100, config.highest_freq)  # the authors' notes are 44.1 kHz
+        features, slices = block_layout(rate, config)
         keras.utils.set_random_seed(0)
         model = build_model(config, features)
         prime = np.random.default_rng(0).standard_normal((config.prime, features)).astype(np.float32)
         generate_faithful(model.predict_on_batch, prime, config.prime + 2)  # warm-up: trace both paths once
         step = StepGenerator(model)
         step(prime, config.prime + 2)
-        faithful_seconds, faithful = timed(lambda: generate_faithful(model.predict_on_batch, prime, slices), args.repeats)
+        faithful_seconds, faithful = timed(lambda: generate_faithful(model.predict_on_batch, prime, slices),
+                                           args.repeats)
         fast_seconds, fast = timed(lambda: step(prime, slices), args.repeats)
         difference = float(np.abs(faithful - fast).max())
         rows.append((preset, model.count_params(), config.prime, slices, faithful_seconds, fast_seconds, difference))
-        print(f"{preset}: faithful {faithful_seconds:.2f} s, fast {fast_seconds:.3f} s, ratio {faithful_seconds / fast_seconds:.1f}, "
-              f"max |diff| {difference:.1e}", flush=True)
+        print(f"{preset}: faithful {faithful_seconds:.2f} s, fast {fast_seconds:.3f} s, "
+              f"ratio {faithful_seconds / fast_seconds:.1f}, max |diff| {difference:.1e}", flush=True)
     table = [
         f"Machine: {machine()}.",
         f"Medians of {args.repeats} runs each, measured in one process; untrained seeded weights.",
         "",
-        "| preset | parameters | prime → slices | faithful (s) | fast (s) | faithful / fast | max \\|faithful − fast\\| (normalised) |",
+        "| preset | parameters | prime → slices | faithful (s) | fast (s) | faithful / fast "
+        "| max \\|faithful − fast\\| (normalised) |",
         "|---|---|---|---|---|---|---|",
     ]
     for preset, parameters, prime, slices, faithful_seconds, fast_seconds, difference in rows:
-        table.append(f"| {preset} | {parameters:,} | {prime} → {slices} | {faithful_seconds:.2f} | {fast_seconds:.3f} | "
-                     f"{faithful_seconds / fast_seconds:.0f}× | {difference:.1e} |")
+        table.append(f"| {preset} | {parameters:,} | {prime} → {slices} | {faithful_seconds:.2f} | "
+                     f"{fast_seconds:.3f} | {faithful_seconds / fast_seconds:.0f}× | {difference:.1e} |")
     write_table("decay_generation", table)
 
 

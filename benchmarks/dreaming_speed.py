@@ -24,10 +24,11 @@ Prints a Markdown table and writes it to ``benchmarks/out/dreaming_speed.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

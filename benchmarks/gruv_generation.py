@@ -12,16 +12,17 @@ it to ``benchmarks/out/gruv_generation.md``.
 from __future__ import annotations
 
 import argparse
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gruv.config import GruvConfig  # noqa: E402
-from gruv.generate import FastGenerator, generate_faithful  # noqa: E402
 from gruv.model import build_model  # noqa: E402
+from gruv.sampling import FastGenerator, generate_faithful  # noqa: E402
 from timing import machine, timed, write_table  # noqa: E402  (benchmarks/timing.py)
 
 

@@ -21,9 +21,10 @@ Prints a Markdown table and writes it to ``benchmarks/out/mdn_vocoder_speed.md``
 from __future__ import annotations
 
 import argparse
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # a benchmark is a process start, as a script is
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -1,6 +1,1 @@
 """Sander & Harder (2016), "Learning the decay of a sound signal", in Keras 3: see README.md."""
-
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out of the scripts' output
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")

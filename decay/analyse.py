@@ -17,7 +17,7 @@ from pathlib import Path
 from decay.config import DecayConfig
 from shared import criteria
 from shared.evaluate import mono
-from shared.rundir import InputError, cli_main, load_config, read_json, read_losses
+from shared.rundir import InputError, cli_main, load_config, read_losses
 from shared.sources import DECAY_BAND_HZ, reference_folder
 
 
@@ -34,19 +34,25 @@ def scored(continuation: Path, original: Path, band_hz: float, original_only=Fal
     return {row["id"]: row for row in criteria.decay_criteria(ours, rate, after_prime, original_rate, band_hz=band_hz)}
 
 
+def number(value, digits=1) -> str:
+    """``value`` with ``digits`` decimals, or a dash for a missing number."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
 def row(label: str, rows: dict) -> str:
+    """One Markdown row of the table: f0, the decay slopes, the noise numbers and the fitted rate b."""
     pitch, falling, noise, fit = rows["same_frequencies"], rows["decreasing"], rows["low_noise"], rows["decay_fit"]
-    number = lambda value, digits=1: "–" if value is None else f"{value:.{digits}f}"  # noqa: E731
     return (f"| {label} | {number(pitch['numbers']['f0_hz'])} ({pitch['verdict']}) | {number(falling['value'])} / "
             f"{number(falling['numbers']['rms_slope_hp100'])} ({falling['verdict']}) | {number(noise['value'])} dB: "
-            f"{number(noise['numbers']['flatness'], 4)}, tonal {number(noise['numbers']['tonal'], 3)} ({noise['verdict']}) | "
-            f"{number(fit['value'], 2)} |")
+            f"{number(noise['numbers']['flatness'], 4)}, tonal {number(noise['numbers']['tonal'], 3)} "
+            f"({noise['verdict']}) | {number(fit['value'], 2)} |")
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m decay.analyse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", required=True, type=Path)
-    parser.add_argument("--reference", type=Path, default=None, help="reference root holding decay/ (default: python -m shared.reference's search)")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="reference root holding decay/ (default: python -m shared.reference's search)")
     args = parser.parse_args(argv)
     config, document = load_config(args.run, DecayConfig)
     generated = sorted((args.run / "generated").glob("*_gen_wp.wav"))
@@ -58,8 +64,8 @@ def main(argv=None) -> None:
     band = document["model_rate"] / 2
     losses = read_losses(args.run)
     print(f"{config.preset}: {len(losses)} epochs, final training loss {losses[-1]:.4f}" if losses else config.preset)
-    print("\n| output | f0 Hz (same frequencies) | partial / HP100 RMS dB/s (decreasing, against the original) | flatness "
-          "over the original's: dB: flatness, tonal fraction (low noise) | fit b 1/s |")
+    print("\n| output | f0 Hz (same frequencies) | partial / HP100 RMS dB/s (decreasing, against the original) | "
+          "flatness over the original's: dB: flatness, tonal fraction (low noise) | fit b 1/s |")
     print("|---|---|---|---|---|")
     for path in generated:
         note = path.name[: -len("_gen_wp.wav")]
@@ -68,7 +74,8 @@ def main(argv=None) -> None:
         theirs = authors / path.name if authors else None
         if theirs is not None and theirs.is_file():
             instrument = authors.name.split(" - ")[1].split("_")[0]
-            print(row(f"authors' run {run_number}: {note}", scored(theirs, theirs.with_name(f"{note}.wav"), DECAY_BAND_HZ[instrument])))
+            authors_rows = scored(theirs, theirs.with_name(f"{note}.wav"), DECAY_BAND_HZ[instrument])
+            print(row(f"authors' run {run_number}: {note}", authors_rows))
         print(row(f"original: {note}", scored(path, original, band, original_only=True)))
 
 

@@ -18,15 +18,19 @@ from shared.rundir import AT_LEAST_ONE, AT_LEAST_ZERO, POSITIVE, SEED, Limit
 @dataclass(frozen=True)
 class DecayConfig:
     preset: str = "run4"
-    corpus: Optional[str] = None  # the corpus a preset was written for (shared.corpora; "name/folder" = one folder of it); None = the user's own notes
+    # the corpus a preset was written for (shared.corpora; "name/folder" = one folder of it);
+    # None = the user's own notes
+    corpus: Optional[str] = None
 
     # --- preprocessing (facts §1)
-    highest_freq: int = 1400  # the paper's "maximum sampling frequency" (guitar); q = rate // (2·highest_freq) (§1.2, Q1)
+    # the paper's "maximum sampling frequency" (guitar); q = rate // (2·highest_freq) (§1.2, Q1)
+    highest_freq: int = 1400
     clip_seconds: int = 5  # guitar and piano 5 s, cello and flute 3 s (§1.3)
     slices_per_second: int = 60  # block size = sr // slices (§1.3); results/4
     normalisation: Literal["global", "per-file"] = "global"  # global mean / population std over all blocks (§1.4, Q6)
     std_floor: float = 1e-8  # pipeline.py:204-208 (Q5)
-    hold_out: tuple[str, ...] = ()  # notes (file stems) kept out of training but preprocessed with its stats (run 9, Q18)
+    # notes (file stems) kept out of training but preprocessed with its stats (run 9, Q18)
+    hold_out: tuple[str, ...] = ()
     max_files: Optional[int] = None  # n_to_load (pipeline.py:126-132); None = every file
 
     # --- model (facts §2)
@@ -34,7 +38,8 @@ class DecayConfig:
     hidden_units: int = 512  # H (results/4)
     lstm_layers: int = 1  # n_rec_layers
     activation: Literal["linear", "tanh", "relu"] = "linear"  # of both dense layers of model 1 (lstm_utils.py:17,24)
-    gate_activation: Literal["hard_sigmoid", "sigmoid"] = "hard_sigmoid"  # Theano's clip(0.2x+0.5, 0, 1); sigmoid is a deviation
+    # Theano's clip(0.2x+0.5, 0, 1); sigmoid is a deviation
+    gate_activation: Literal["hard_sigmoid", "sigmoid"] = "hard_sigmoid"
     conv_filters: tuple[int, ...] = (32,)  # model 2 at HEAD: one Conv1D(32, 41, tanh) per time slice (Q17)
     conv_lengths: tuple[int, ...] = (41,)
     conv_activation: Literal["tanh", "relu", "sigmoid", "linear"] = "tanh"
@@ -52,22 +57,24 @@ class DecayConfig:
     seed: int = 1234  # the authors seeded nothing; we seed initialisation and shuffling
 
     # --- generation (facts §3)
-    prime: int = 20  # slices of the note given to the model (server_script.py:82); the actual primes were 9, 3, 3, 20 … (Q14)
+    # slices of the note given to the model (server_script.py:82); the actual primes were 9, 3, 3, 20 … (Q14)
+    prime: int = 20
     notes: tuple[str, ...] = ()  # which notes to continue (file stems); () = the first two files, sorted (Q10)
     denormalisation: Literal["faithful", "corrected"] = "faithful"  # (g + mean)·std·32767 (Q12) or g·std + mean
     output_rate: int = 44100  # scipy.signal.resample back to 44.1 kHz (Q13)
 
     #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
     LIMITS = {
-        "highest_freq": AT_LEAST_ONE, "clip_seconds": AT_LEAST_ONE, "slices_per_second": AT_LEAST_ONE, "std_floor": POSITIVE,
-        "max_files": AT_LEAST_ONE, "hidden_units": AT_LEAST_ONE, "lstm_layers": AT_LEAST_ONE,
+        "highest_freq": AT_LEAST_ONE, "clip_seconds": AT_LEAST_ONE, "slices_per_second": AT_LEAST_ONE,
+        "std_floor": POSITIVE, "max_files": AT_LEAST_ONE, "hidden_units": AT_LEAST_ONE, "lstm_layers": AT_LEAST_ONE,
         "conv_filters": Limit(1, nonempty=True), "conv_lengths": Limit(1, nonempty=True), "epochs": AT_LEAST_ONE,
         "batch_size": AT_LEAST_ONE, "learning_rate": POSITIVE, "rho": Limit(0, 1), "epsilon": AT_LEAST_ZERO,
         "checkpoint_every": AT_LEAST_ONE, "seed": SEED, "prime": AT_LEAST_ONE, "output_rate": AT_LEAST_ONE,
     }
 
 
-# The runs' data are the authors' own (~/.cache/audio-repro/reference/decay/guitar_train, cello_pizz_train): no corpus to build.
+# The runs' data are the authors' own (~/.cache/audio-repro/reference/decay/guitar_train, cello_pizz_train):
+# no corpus to build.
 _GUITAR = {"highest_freq": 1400, "clip_seconds": 5,
            "notes": ("Guitar.mf.sulB.C5Gb5", "Guitar.mf.sulG.C5Db5")}
 _CELLO = {"highest_freq": 5000, "clip_seconds": 3, "slices_per_second": 60,
@@ -99,7 +106,8 @@ PRESETS: dict[str, dict] = {
     "flute": {"corpus": "gm_notes/flute", "highest_freq": 2000, "clip_seconds": 3, "notes": ()},
     # Model 2 as at HEAD: one TimeDistributed Conv1D(32, 41, tanh) per slice, no input Dense (§2.2).
     "cnn-lstm": {**_GUITAR, "architecture": "cnn-lstm"},
-    # The paper's CNN-LSTM variants: three convs with BatchNorm and MaxPool (commit 88c6432's C(32,41)/C(16,17)/C(8,3), relu).
+    # The paper's CNN-LSTM variants: three convs with BatchNorm and MaxPool
+    # (commit 88c6432's C(32,41)/C(16,17)/C(8,3), relu).
     "cnn-lstm-paper": {**_GUITAR, "architecture": "cnn-lstm", "conv_filters": (32, 16, 8), "conv_lengths": (41, 17, 3),
                        "conv_activation": "relu", "conv_batchnorm_pool": True},
     # The main job of `make reproduce`: run 4's pipeline on the synthetic plucked notes, small enough for 2 CPU cores.
@@ -109,10 +117,12 @@ PRESETS: dict[str, dict] = {
              "epochs": 3, "prime": 5, "notes": ()},
 }
 
-#: What the authors' own outputs of each run score (decay/README.md §6, our analysis of results/):
-#: f0, the partial's decay slope, the tonal fraction; shown beside ours in the report.
+#: What the authors' own outputs of each run score (our analysis of results/; decay/README.md's table "The paper's
+#: three requirements, ours beside the authors'"): f0, the partial's decay slope, the tonal fraction; shown beside
+#: ours in the report.
 def _authors(f0, slope, tonal, run):
-    return {"decay:same_frequencies": f"f0 {f0} Hz (authors' run {run})", "decay:decreasing": f"{slope} dB/s (authors' run {run})",
+    return {"decay:same_frequencies": f"f0 {f0} Hz (authors' run {run})",
+            "decay:decreasing": f"{slope} dB/s (authors' run {run})",
             "decay:low_noise": f"tonal {tonal} (authors' run {run})"}
 
 

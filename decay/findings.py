@@ -29,19 +29,22 @@ NOISY = ("noisier",)  # requirement (3) failed
 #: run → (what it is, the paper's (or slides') source, [(requirement, levels, the one note it is about or "", claim[,
 #: remark for the note])])
 _RUNS = {
-    1: ("cello pizzicato, 60 slices/s, 512 units, prime 9", "§4.2 'Cello' and Fig. 6; readings of the published continuations", [
+    1: ("cello pizzicato, 60 slices/s, 512 units, prime 9",
+        "§4.2 'Cello' and Fig. 6; readings of the published continuations", [
         ("same_frequencies", LOST, "Cello.pizz.ff.sulA.D5.stereo", "the continuation of the D5 note loses its pitch"),
         ("same_frequencies", KEPT, "Cello.pizz.ff.sulC.Eb3.stereo", "the continuation of the E♭3 note keeps its pitch"),
         ("low_noise", NOISY, "", "the continuation is considerably noisier than the original"),
         ("decreasing", ("weaker", "none"), "", "the continuation's decay falls short of the original's",
          "the authors' own continuations grade weaker: −2.3 and −9.7 dB/s against −70.8 and −85.3"),
     ]),
-    2: ("guitar, 10 slices/s, prime 0.3 s", "results/2 (no remark in the paper); readings of the published continuations", [
+    2: ("guitar, 10 slices/s, prime 0.3 s",
+        "results/2 (no remark in the paper); readings of the published continuations", [
         ("same_frequencies", LOST, "", "the continuation loses the note's pitch"),
         ("decreasing", NO_DECAY, "", "the continuation does not decay"),
         ("low_noise", NOISY, "", "the continuation is noisier than the original"),
     ]),
-    3: ("guitar, 30 slices/s, prime 0.1 s", "results/3 (no remark in the paper); readings of the published continuations", [
+    3: ("guitar, 30 slices/s, prime 0.1 s",
+        "results/3 (no remark in the paper); readings of the published continuations", [
         ("same_frequencies", KEPT, "", "the continuation keeps the note's pitch"),
         ("decreasing", NO_DECAY, "Guitar.mf.sulB.C5Gb5", "the continuation of the B-string note does not decay"),
         ("decreasing", ("like the original",), "Guitar.mf.sulG.C5Db5",
@@ -70,7 +73,8 @@ _RUNS = {
         ("decreasing", ("faster",), "", "the continuation's decay is shortened"),
         ("low_noise", NOISY, "", "the continuation has high noise"),
     ]),
-    8: ("guitar, tanh dense layers", "experiment sheet ('a little worse than 512-linear'); readings of the published continuations", [
+    8: ("guitar, tanh dense layers",
+        "experiment sheet ('a little worse than 512-linear'); readings of the published continuations", [
         ("same_frequencies", KEPT, "", "the continuation keeps the note's pitch"),
         ("decreasing", DECAYS, "", "like run 4, the continuation decays"),
         ("low_noise", NOISY, "", "the continuation is noisier than the original"),
@@ -105,20 +109,21 @@ FINDINGS = check(_runs() + [
             "The best guitar run reaches a final training MSE of about 0.042 on normalised slices.",
             "the authors' experiment sheet (docs/experiments_decay.ods, ≈ results/4)", "run:final_loss",
             Rule("<=", threshold=0.063, partly=0.084), "run4",
-            note="the run's last epoch loss; reproduced within 1.5×, partly within 2× (we have 18 of the 45 guitar files: "
-                 "2 updates per epoch at batch 10 against the authors' 5)"),
+            note="the run's last epoch loss; reproduced within 1.5×, partly within 2× (we have 18 of the 45 guitar "
+                 "files: 2 updates per epoch at batch 10 against the authors' 5)"),
     Finding("cnn-lstm-noise",
             "The CNN-LSTM learns nothing and returns noise whatever the prime.",
             "§4.2 and §5", "decay:low_noise", Rule("in", levels=NOISY), "cnn-lstm",
-            note="model 2 as at HEAD (one Conv1D(32, 41, tanh) per slice); both notes; the authors published no CNN-LSTM audio"),
+            note="model 2 as at HEAD (one Conv1D(32, 41, tanh) per slice); both notes; the authors published no "
+                 "CNN-LSTM audio"),
     Finding("cnn-lstm-no-pitch",
             "The CNN-LSTM's output does not keep the prime's pitch.",
             "§4.2 ('random noise regardless of the prime sequence')", "decay:same_frequencies", Rule("in", levels=LOST),
             "cnn-lstm", note="both notes"),
     Finding("cnn-2conv-noise",
             "With two convolutional layers the CNN-LSTM still returns only noise.",
-            "§3.2 and §4.2 (variants of one to three convolutional layers)", "decay:low_noise", Rule("in", levels=NOISY),
-            "cnn-lstm-2conv",
+            "§3.2 and §4.2 (variants of one to three convolutional layers)", "decay:low_noise",
+            Rule("in", levels=NOISY), "cnn-lstm-2conv",
             note="preset cnn-lstm-paper with two convs: --set conv_filters=32,16 --set conv_lengths=41,17; both notes"),
     Finding("cnn-3conv-noise",
             "With three convolutional layers, batch normalisation and pooling the CNN-LSTM still returns only noise.",

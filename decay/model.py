@@ -16,15 +16,22 @@ Keras 1 details that Keras 3 does differently, reproduced here:
 * RMSprop updates ``p ← p − lr·g / (sqrt(a) + ε)`` (Keras 3: ``g / sqrt(a + ε)``):
   :class:`RMSpropKeras1`.
 
-The time axis is ``None``: generation feeds a growing sequence (faithful mode).
+The time axis is ``None``: generation feeds a growing sequence (faithful mode).  Also here:
+:func:`layer_groups`, the layers of a built network by name (for the stateful generator), and
+:func:`load_trained`, which loads a trained network back from a run, a model folder or a
+``.keras`` file.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
+import numpy as np
 from keras import layers, ops
 
 from decay.config import DecayConfig
+from shared.rundir import load_keras_model
 
 
 @keras.saving.register_keras_serializable(package="decay")
@@ -65,7 +72,11 @@ def per_gate_glorot(fan_in: int, units: int):
 
 @keras.saving.register_keras_serializable(package="decay")
 class RMSpropKeras1(keras.optimizers.Optimizer):
-    """Keras 1's RMSprop: ``a ← ρa + (1−ρ)g²``, ``p ← p − lr·g / (sqrt(a) + ε)`` (ε outside the root)."""
+    """Keras 1's RMSprop: ``a ← ρa + (1−ρ)g²``, ``p ← p − lr·g / (sqrt(a) + ε)`` (ε outside the root).
+
+    One accumulator per model variable, kept under the variable's ``path`` (public
+    ``keras.Variable`` API, instead of the optimizer's private variable index).
+    """
 
     def __init__(self, learning_rate=1e-3, rho=0.9, epsilon=1e-8, name="rmsprop_keras1", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
@@ -76,13 +87,30 @@ class RMSpropKeras1(keras.optimizers.Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._accumulators = [self.add_variable_from_reference(variable, "accumulator") for variable in variables]
+        self._accumulators = {}
+        for variable in variables:  # created in the variables' order: the saved optimizer state keeps its layout
+            if variable.path in self._accumulators:
+                raise ValueError(f"two variables have the path {variable.path!r}: {type(self).__name__} keeps one "
+                                 "accumulator per path")
+            self._accumulators[variable.path] = self.add_variable_from_reference(variable, "accumulator")
+
+    def _accumulator(self, variable):
+        """The accumulator of a model variable.
+
+        The TensorFlow backend hands ``update_step`` the ``tf.Variable`` a ``keras.Variable``
+        holds, named ``<path>:0``; the other backends hand it the ``keras.Variable`` itself.
+        """
+        path = getattr(variable, "path", None) or variable.name.split(":")[0]
+        if path not in self._accumulators:
+            raise KeyError(f"{type(self).__name__}: {path!r} is not a variable this optimizer was built for")
+        return self._accumulators[path]
 
     def update_step(self, gradient, variable, learning_rate):
-        accumulator = self._accumulators[self._get_variable_index(variable)]
+        accumulator = self._accumulator(variable)
         gradient = ops.cast(gradient, variable.dtype)
         self.assign(accumulator, self.rho * accumulator + (1.0 - self.rho) * ops.square(gradient))
-        self.assign_sub(variable, ops.cast(learning_rate, variable.dtype) * gradient / (ops.sqrt(accumulator) + self.epsilon))
+        step = ops.cast(learning_rate, variable.dtype) * gradient / (ops.sqrt(accumulator) + self.epsilon)
+        self.assign_sub(variable, step)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -105,8 +133,9 @@ class SliceConvolution(layers.Layer):
         self.activation, self.batchnorm_pool = activation, batchnorm_pool
         self.stack = []
         for index, (count, length) in enumerate(zip(self.filters, self.lengths)):
+            # Keras 1's 'uniform' initialisation
             self.stack.append(layers.Conv1D(count, length, padding="same", activation=activation, name=f"conv_{index}",
-                                            kernel_initializer=keras.initializers.RandomUniform(-0.05, 0.05)))  # Keras 1 'uniform'
+                                            kernel_initializer=keras.initializers.RandomUniform(-0.05, 0.05)))
             if batchnorm_pool:
                 self.stack += [layers.BatchNormalization(epsilon=1e-6, momentum=0.9, name=f"batchnorm_{index}"),
                                layers.MaxPooling1D(2, padding="valid", name=f"pool_{index}")]
@@ -139,20 +168,24 @@ def build_model(config: DecayConfig, features: int) -> keras.Model:
     inputs = keras.Input(shape=(None, features), name="slices")
     if config.architecture == "lstm":
         # A Dense on a 3-D input acts on every slice: Keras 1's TimeDistributed(Dense).
-        x = layers.Dense(hidden, activation=config.activation, kernel_initializer="glorot_uniform", name="dense_in")(inputs)
+        x = layers.Dense(hidden, activation=config.activation, kernel_initializer="glorot_uniform",
+                         name="dense_in")(inputs)
         fan_in, output_activation = hidden, config.activation
     else:
         convolution = SliceConvolution(config.conv_filters, config.conv_lengths, config.conv_activation,
                                        config.conv_batchnorm_pool, name="slice_conv")
         x = convolution(inputs)
-        fan_in, output_activation = convolution.output_features, "linear"  # lstm_utils.py:47: the output Dense is linear
+        # lstm_utils.py:47: the output Dense is linear
+        fan_in, output_activation = convolution.output_features, "linear"
     gate = hard_sigmoid_theano if config.gate_activation == "hard_sigmoid" else "sigmoid"
     for index in range(config.lstm_layers):
         x = layers.LSTM(hidden, activation="tanh", recurrent_activation=gate, return_sequences=True,
-                        kernel_initializer=per_gate_glorot(fan_in, hidden), recurrent_initializer=PerGateOrthogonal(1.1),
+                        kernel_initializer=per_gate_glorot(fan_in, hidden),
+                        recurrent_initializer=PerGateOrthogonal(1.1),
                         bias_initializer="zeros", unit_forget_bias=True, name=f"lstm_{index}")(x)
         fan_in = hidden
-    outputs = layers.Dense(features, activation=output_activation, kernel_initializer="glorot_uniform", name="dense_out")(x)
+    outputs = layers.Dense(features, activation=output_activation,
+                           kernel_initializer="glorot_uniform", name="dense_out")(x)
     return keras.Model(inputs, outputs, name=f"decay_{config.architecture}")
 
 
@@ -163,3 +196,33 @@ def compile_model(model: keras.Model, config: DecayConfig) -> None:
     else:
         optimizer = keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=config.rho, epsilon=config.epsilon)
     model.compile(loss=keras.losses.MeanSquaredError(), optimizer=optimizer)
+
+
+def layer_groups(model: keras.Model) -> tuple[list, list, list]:
+    """(the layers before the LSTMs, the LSTM layers in order, the layers after them) of a :func:`build_model` network.
+
+    Found by the names :func:`build_model` gives: ``dense_in`` (model 1) or ``slice_conv``
+    (model 2), ``lstm_0`` … ``lstm_{L−1}``, ``dense_out``.
+    """
+    names = [layer.name for layer in model.layers]
+    before = [model.get_layer(name) for name in ("dense_in", "slice_conv") if name in names]
+    lstms = [model.get_layer(f"lstm_{index}") for index in range(sum(name.startswith("lstm_") for name in names))]
+    return before, lstms, [model.get_layer("dense_out")]
+
+
+def load_trained(run_or_model_dir) -> keras.Model:
+    """A trained network (safe-mode loading), from a run directory, a folder or a ``.keras`` file.
+
+    A run directory (one with ``data/x.npy``): its ``model.keras``, checked against the run's
+    slice size.  A folder without run data: its ``model.keras``, unchecked.  A file: loaded as
+    it is.  Whatever is missing or unreadable raises :class:`shared.rundir.InputError` naming
+    the file and the command that makes it (``python -m decay.train``).
+    """
+    path = Path(run_or_model_dir)
+    if path.suffix == ".keras" or path.is_file():
+        return load_keras_model(path, "decay.train")
+    data = path / "data" / "x.npy"
+    if not data.is_file():
+        return load_keras_model(path / "model.keras", "decay.train")
+    dims = np.load(data, mmap_mode="r").shape[-1]
+    return load_keras_model(path / "model.keras", "decay.train", input_dim=dims, output_dim=dims)

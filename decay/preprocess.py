@@ -8,11 +8,13 @@ zero-padded, each note zero-padded or cut to ``T = sr·clip // block`` slices, t
 Y = X shifted by one slice plus an all-zero end slice, and one **global** mean and population
 std over every entry of X, padding included (std floored at 1e-8), applied to X and Y.
 
-    python -m decay.preprocess --preset run4 --input ~/.cache/audio-repro/reference/decay/guitar_train --run runs/decay/run4
+    python -m decay.preprocess --preset run4 --input ~/.cache/audio-repro/reference/decay/guitar_train \
+        --run runs/decay/run4
 
 Writes ``data/x.npy``, ``data/y.npy``, ``data/stats.npz`` (mean, std, model rate, block
 size, file names) and ``config.json``; notes named in ``hold_out`` (run 9) go to
 ``data/heldout_x.npy`` instead of the training set, normalised with the training statistics.
+The transforms themselves are in ``decay/features.py``.
 """
 
 from __future__ import annotations
@@ -24,67 +26,10 @@ import numpy as np
 from tqdm import tqdm
 
 from decay.config import PRESETS, DecayConfig
+from decay.features import block_layout, load_note, model_rate, note_blocks, shifted_targets, statistics
 from shared import audio
 from shared.rundir import InputError, add_common_arguments, cli_main, resolve_config, save_npy, save_npz, write_config
 from shared.rundir import check_output_folder  # bad-input guards
-
-
-def model_rate(file_rate: int, highest_freq: int) -> tuple[int, int]:
-    """(q, sr): the decimation factor ``file_rate // (2·highest_freq)`` and the model rate ``file_rate // q`` (Q1)."""
-    factor = file_rate // (2 * highest_freq)
-    if factor < 1:
-        raise InputError("--set highest_freq", f"{highest_freq} Hz needs a sample rate of at least {2 * highest_freq} Hz, "
-                         f"the files have {file_rate} Hz")
-    return factor, file_rate // factor
-
-
-def block_layout(sample_rate: int, config: DecayConfig) -> tuple[int, int]:
-    """(block size, slices per note): ``sr // slices_per_second`` and ``sr·clip // block`` (Q1)."""
-    block = sample_rate // config.slices_per_second
-    if block < 1:
-        raise InputError("--set slices_per_second", f"{config.slices_per_second} slices per second leave no samples "
-                         f"per slice at {sample_rate} Hz")
-    return block, (sample_rate * config.clip_seconds) // block
-
-
-def load_note(path, config: DecayConfig) -> tuple[np.ndarray, int]:
-    """One note as the pipeline saw it: left channel, /32767, causally decimated; returns (signal, file rate)."""
-    read = audio.read_audio(path, dtype="int16", purpose="a note to learn from")
-    if read.samples.shape[1] > 1 and not read.samples[:, 0].any():
-        raise InputError(path, "the left channel is silent (this pipeline reads the left channel only, as the original did)")
-    signal = audio.int16_to_float(audio.left_channel(read.samples), dtype=np.float64)  # faithful (Q3, Q4)
-    factor, _ = model_rate(read.rate, config.highest_freq)
-    return audio.decimate_causal(signal, factor), read.rate  # faithful (Q2): scipy 0.17's causal decimate
-
-
-def note_blocks(signal: np.ndarray, block: int, slices: int) -> np.ndarray:
-    """Non-overlapping blocks (the last partial one zero-padded), then zero slices up to, or a cut at, ``slices``."""
-    count = -(-len(signal) // block)
-    padded = np.zeros(max(count, slices) * block)
-    padded[: len(signal)] = signal
-    return padded.reshape(-1, block)[:slices]
-
-
-def shifted_targets(x: np.ndarray) -> np.ndarray:
-    """Y[t] = X[t+1], and an all-zero final slice (pipeline.py:194-199, Q7)."""
-    y = np.zeros_like(x)
-    y[:, :-1] = x[:, 1:]
-    return y
-
-
-def statistics(x: np.ndarray, config: DecayConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and population std over every entry of X, padding included, std ≥ floor (Q5, Q6).
-
-    ``per-file``: one pair per note, shape (N, 1, 1) (the option the final script set).
-    """
-    if config.normalisation == "global":
-        mean = np.asarray(x.mean())
-        std = np.asarray(np.sqrt(np.mean((x - mean) ** 2)))
-    else:
-        mean = x.mean(axis=(1, 2), keepdims=True)
-        std = x.std(axis=(1, 2), keepdims=True)
-    std = np.where(np.isnan(std), config.std_floor, np.maximum(std, config.std_floor))
-    return mean, std
 
 
 def preprocess(input_path, run_dir, config: DecayConfig, progress=True) -> dict:
@@ -112,8 +57,8 @@ def preprocess(input_path, run_dir, config: DecayConfig, progress=True) -> dict:
                          f"{slices}-slice note ({config.clip_seconds} s at {config.slices_per_second} slices/s)")
     for path, signal in zip(files, notes):
         if len(signal) < config.prime * block:
-            raise InputError(path, f"shorter ({len(signal) / sample_rate:.3f} s) than the prime of {config.prime} slices "
-                             f"({config.prime * block / sample_rate:.3f} s)")
+            raise InputError(path, f"shorter ({len(signal) / sample_rate:.3f} s) than the prime of {config.prime} "
+                             f"slices ({config.prime * block / sample_rate:.3f} s)")
     blocks = np.stack([note_blocks(signal, block, slices) for signal in notes])
     held = np.array([stem in config.hold_out for stem in stems], dtype=bool)
     if held.all():
@@ -131,7 +76,8 @@ def preprocess(input_path, run_dir, config: DecayConfig, progress=True) -> dict:
         save_npy(data / "heldout_x.npy", ((blocks[held] - held_mean) / held_std).astype(np.float32))
     save_npz(data / "stats.npz", mean=mean, std=std, heldout_mean=held_mean, heldout_std=held_std,
              sample_rate=sample_rate, block_size=block)
-    names = {"train": [stem for stem, out in zip(stems, held) if not out], "heldout": [stem for stem, out in zip(stems, held) if out]}
+    names = {"train": [stem for stem, out in zip(stems, held) if not out],
+             "heldout": [stem for stem, out in zip(stems, held) if out]}
     shapes = {"x": list(x.shape), "heldout": [int(held.sum()), slices, block]}
     write_config(run_dir, config, inputs=[str(path) for path in files], notes=names, shapes=shapes,
                  model_rate=sample_rate, block_size=block)
@@ -147,7 +93,8 @@ def main(argv=None) -> None:
     check_output_folder(args.run, "--run")
     shapes = preprocess(args.input, args.run, config)
     held = f" (+{shapes['heldout'][0]} held out)" if shapes["heldout"][0] else ""
-    print(f"{shapes['x'][0]} notes × {shapes['x'][1]} slices × {shapes['x'][2]} samples{held}; wrote {args.run / 'data'}")
+    print(f"{shapes['x'][0]} notes × {shapes['x'][1]} slices × {shapes['x'][2]} samples{held}; "
+          f"wrote {args.run / 'data'}")
 
 
 if __name__ == "__main__":

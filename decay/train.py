@@ -3,7 +3,8 @@
 Keras 1 ``fit`` with its defaults: the notes shuffled every epoch, no validation split, no
 regularisation.  Resumable: re-running the command after a kill continues from the last
 checkpoint in ``checkpoints/``.  Writes ``loss.csv`` (loss per epoch; the authors' ODS
-sheet lists the final one, e.g. ≈ 0.042 for run 4) and ``model.keras``.
+sheet lists the final one, e.g. ≈ 0.042 for run 4) and ``model.keras``.  The networks and
+Keras 1's RMSprop are in ``decay/model.py``.
 
     python -m decay.train --run runs/decay/run4
 """
@@ -16,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from decay.config import DecayConfig
-from decay.model import build_model, compile_model
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses, resumable_callbacks,
-    set_seed,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses,
+    resumable_callbacks, set_seed,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 
@@ -35,6 +35,8 @@ def load_training_data(run_dir) -> tuple[np.ndarray, np.ndarray]:
 
 def train(run_dir, config: DecayConfig, *, verbose=1) -> list[float]:
     """Train (or resume) the run's model; returns the per-epoch losses."""
+    from decay.model import build_model, compile_model
+
     run_dir = Path(run_dir)
     x, y = load_training_data(run_dir)
     set_seed(config.seed)
@@ -58,7 +60,8 @@ def main(argv=None) -> None:
     check_checkpoints(args.run / "checkpoints")
     check_output_folder(args.run, "--run")
     losses = train(args.run, config)
-    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; wrote {Path(args.run) / 'model.keras'}")
+    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; "
+          f"wrote {Path(args.run) / 'model.keras'}")
 
 
 if __name__ == "__main__":

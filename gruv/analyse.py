@@ -6,6 +6,8 @@ seed came from (for one-example-per-file runs: the seed example's own file; or `
 the correlation of RMS envelopes, the share of energy above 1 kHz in dB (Fiala: "too much
 high-frequency noise") and the onset match (do the generated hits line up with the
 original's?).  Also the run's training loss.  Prints a table and writes ``analysis.json``.
+The envelope correlation and the energies above 1 kHz are ``shared.criteria.gruv_criteria``'s
+numbers and the onset match ``shared.metrics``', so this report and ``shared.evaluate`` agree.
 
     python -m gruv.analyse --run runs/gruv/e5 [--reference corpora/amen/amen_120bpm.wav]
 """
@@ -19,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from gruv.config import GruvConfig
-from gruv.generate import reference_segment
-from gruv.preprocess import load_audio
-from shared import audio, metrics
+from gruv.features import load_audio
+from gruv.sampling import reference_segment
+from shared import audio, criteria, metrics
 from shared.rundir import InputError, cli_main, load_config, read_losses, write_json
 from shared.rundir import check_output_file  # bad-input guards
 
@@ -36,7 +38,13 @@ def reference_for(config: GruvConfig, document: dict, seed_example: int, overrid
 
 
 def analyse_output(samples: np.ndarray, config: GruvConfig, wav: str, reference, trained_blocks: int) -> dict:
-    """Numbers for one generated output (``samples``: float, ±1 full scale; ``trained_blocks``: timesteps per example)."""
+    """Numbers for one generated output (``samples``: float, ±1 full scale; ``trained_blocks``: timesteps per example).
+
+    The comparisons with the original cover the first ``min(output, original, trained length)``
+    samples.  The envelope correlation and the energies above 1 kHz are the numbers of
+    ``shared.criteria.gruv_criteria`` over that window (so they are None under 2 × 1024 samples,
+    and None for a flat envelope); the onset match is ``shared.metrics.onset_match``'s, in full.
+    """
     rate, block = config.sample_rate, config.block_size
     trained = trained_blocks * block
     envelope = metrics.rms_envelope(samples, frame=block, hop=block)  # one value per generated frame
@@ -53,12 +61,11 @@ def analyse_output(samples: np.ndarray, config: GruvConfig, wav: str, reference,
     if reference is not None:
         length = min(len(samples), len(reference), trained)
         ours, theirs = samples[:length], reference[:length]
-        envelope_ours = metrics.rms_envelope(ours, 1024, 512)
-        envelope_theirs = metrics.rms_envelope(theirs, 1024, 512)
-        flat = envelope_ours.std() == 0 or envelope_theirs.std() == 0
-        facts["envelope_correlation"] = None if flat else float(np.corrcoef(envelope_ours, envelope_theirs)[0, 1])
-        for name, signal in (("energy_above_1khz_db", ours), ("reference_energy_above_1khz_db", theirs)):
-            facts[name] = float(10 * np.log10(max(metrics.high_frequency_fraction(signal, rate, 1000.0), 1e-12)))
+        rows = {row["id"]: row for row in criteria.gruv_criteria(ours, rate, theirs, rate)}
+        facts["envelope_correlation"] = rows["envelope_corr"]["value"]
+        noise = rows["noise_db"]["numbers"]
+        facts["energy_above_1khz_db"] = noise.get("output_db")
+        facts["reference_energy_above_1khz_db"] = noise.get("original_db")
         facts["onsets"] = metrics.onset_match(metrics.onset_times(theirs, rate), metrics.onset_times(ours, rate))
         if len(samples) > length + rate:
             facts["onsets_per_second_after_training_length"] = len(metrics.onset_times(samples[length:], rate)) / (
@@ -84,7 +91,8 @@ def main(argv=None) -> None:
         summary = json.loads(path.read_text())
         samples = audio.read_audio(args.run / "generated" / summary["wav"], need_sound=False).samples[:, 0]
         reference = reference_for(config, document, summary["seed_example"], args.reference)
-        report["outputs"].append(analyse_output(samples, config, summary["wav"], reference, document["shapes"]["x"][1]))
+        trained_blocks = document["shapes"]["x"][1]
+        report["outputs"].append(analyse_output(samples, config, summary["wav"], reference, trained_blocks))
     write_json(args.run / "analysis.json", report)
     print(json.dumps(report, indent=1))
 

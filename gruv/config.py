@@ -22,10 +22,16 @@ class GruvConfig:
     sample_rate: int = 44100  # nn_config.py:3; every input is converted to it (GRUV's LAME/SoX step, Q6)
     block_size: int = 11025  # freq/4 samples per timestep (convert_directory.py:10, Q1)
     max_seq_len: int = 40  # round(44100*10/11025) timesteps per example (convert_directory.py:11)
-    domain: Literal["fft", "fft-half", "time"] = "fft"  # fft: [Re|Im] of the full N-point FFT, 2N dims (Q2); fft-half: Fiala's N dims (§6.3); time: raw blocks (useTimeDomain)
-    chunking: Literal["gruv", "whole-file"] = "gruv"  # gruv: non-overlapping L-step chunks, strict cur+L < total (Q8); whole-file: one example per file (Fiala's kicks / amen)
-    pad_to_blocks: Optional[int] = None  # whole-file: zero-pad / cut every file to this many blocks (Fiala's "uniform length M"); None = the longest file
-    max_blocks: Optional[int] = None  # keep only the first blocks of each file (E4: "trimmed the training data to 60 2048-long frames")
+    # fft: [Re|Im] of the full N-point FFT, 2N dims (Q2); fft-half: Fiala's N dims (§6.3);
+    # time: raw blocks (useTimeDomain)
+    domain: Literal["fft", "fft-half", "time"] = "fft"
+    # gruv: non-overlapping L-step chunks, strict cur+L < total (Q8);
+    # whole-file: one example per file (Fiala's kicks / amen)
+    chunking: Literal["gruv", "whole-file"] = "gruv"
+    # whole-file: zero-pad / cut every file to this many blocks (Fiala's "uniform length M"); None = the longest file
+    pad_to_blocks: Optional[int] = None
+    # keep only the first blocks of each file (E4: "trimmed the training data to 60 2048-long frames")
+    max_blocks: Optional[int] = None
     max_files: Optional[int] = 20  # parse_files.py:112,120 (Q7)
     file_order: Literal["sorted", "listdir"] = "sorted"  # deviation (Q7): GRUV used os.listdir order
     std_floor: float = 1e-8  # parse_files.py:150 (Q11)
@@ -33,8 +39,10 @@ class GruvConfig:
     # --- model (facts §2)
     hidden_dims: int = 1024  # nn_config.py:6 (Q19)
     num_recurrent_units: int = 1  # network_utils.py:5
-    keras_semantics: Literal["0.1.2", "0.1.0"] = "0.1.2"  # facts §2.1 / Q17: glorot sqrt(6/..) and forget bias 1; "0.1.0": sqrt(2/..) and forget bias 0
-    gate_activation: Literal["hard_sigmoid", "sigmoid"] = "hard_sigmoid"  # clip(0.2x+0.5,0,1); "sigmoid" is a deviation (cuDNN-eligible on a GPU)
+    # facts §2.1 / Q17: glorot sqrt(6/..) and forget bias 1; "0.1.0": sqrt(2/..) and forget bias 0
+    keras_semantics: Literal["0.1.2", "0.1.0"] = "0.1.2"
+    # clip(0.2x+0.5,0,1); "sigmoid" is a deviation (cuDNN-eligible on a GPU)
+    gate_activation: Literal["hard_sigmoid", "sigmoid"] = "hard_sigmoid"
 
     # --- training (facts §3)
     epochs: int = 50  # train.py:35-49: 2 x 25
@@ -43,13 +51,16 @@ class GruvConfig:
     rho: float = 0.9
     epsilon: float = 1e-6  # Keras 0.1 (Keras 3 default is 1e-7)
     shuffle: bool = True  # Keras 0.1 fit default
-    target_loss: Optional[float] = None  # stop once the epoch's training MSE falls below this (Fiala: "until MSE < ~0.15")
-    checkpoint_every: int = 1  # epochs between resumable checkpoints (BackupAndRestore); raise it for tiny, many-epoch runs
+    # stop once the epoch's training MSE falls below this (Fiala: "until MSE < ~0.15")
+    target_loss: Optional[float] = None
+    # epochs between resumable checkpoints (BackupAndRestore); raise it for tiny, many-epoch runs
+    checkpoint_every: int = 1
     seed: int = 1234  # GRUV seeded nothing; we seed initialisation, shuffling and the seed choice
 
     # --- generation (facts §4)
     generate_steps: int = 10  # generate.py:57 "max_seq_len"=10 predict calls -> 40 + 9 = 49 frames
-    seed_frames: Optional[int] = None  # None: the whole training example is the seed (GRUV, seed_len=1); Fiala: one seed frame
+    # None: the whole training example is the seed (GRUV, seed_len=1); Fiala: one seed frame
+    seed_frames: Optional[int] = None
     seed_example: Optional[int] = None  # None: a random training example (seeded RNG; GRUV's was unseeded, Q14)
     include_seed_in_output: bool = False  # GRUV does not output the seed; Fiala's outputs start with the seed frame
     output_index: Literal["last", "first"] = "last"  # "first" is the blog's return_sequences pitfall (E1)
@@ -58,11 +69,12 @@ class GruvConfig:
 
     #: The values each numeric setting accepts (``shared.rundir.check_settings``: every ``--set`` and ``config.json``).
     LIMITS = {
-        "sample_rate": AT_LEAST_ONE, "block_size": AT_LEAST_ONE, "max_seq_len": AT_LEAST_ONE, "pad_to_blocks": AT_LEAST_ONE,
-        "max_blocks": AT_LEAST_ONE, "max_files": AT_LEAST_ONE, "std_floor": POSITIVE, "hidden_dims": AT_LEAST_ONE,
-        "num_recurrent_units": AT_LEAST_ONE, "epochs": AT_LEAST_ONE, "batch_size": AT_LEAST_ONE, "learning_rate": POSITIVE,
-        "rho": Limit(0, 1), "epsilon": AT_LEAST_ZERO, "target_loss": POSITIVE, "checkpoint_every": AT_LEAST_ONE, "seed": SEED,
-        "generate_steps": AT_LEAST_ONE, "seed_frames": AT_LEAST_ONE, "seed_example": AT_LEAST_ZERO,
+        "sample_rate": AT_LEAST_ONE, "block_size": AT_LEAST_ONE, "max_seq_len": AT_LEAST_ONE,
+        "pad_to_blocks": AT_LEAST_ONE, "max_blocks": AT_LEAST_ONE, "max_files": AT_LEAST_ONE, "std_floor": POSITIVE,
+        "hidden_dims": AT_LEAST_ONE, "num_recurrent_units": AT_LEAST_ONE, "epochs": AT_LEAST_ONE,
+        "batch_size": AT_LEAST_ONE, "learning_rate": POSITIVE, "rho": Limit(0, 1), "epsilon": AT_LEAST_ZERO,
+        "target_loss": POSITIVE, "checkpoint_every": AT_LEAST_ONE, "seed": SEED, "generate_steps": AT_LEAST_ONE,
+        "seed_frames": AT_LEAST_ONE, "seed_example": AT_LEAST_ZERO,
     }
 
     @property

@@ -17,10 +17,11 @@ _SMALL = "2 CPU cores: --set hidden_dims=512 (the blog's 2048 does not fit)"
 
 FINDINGS = check([
     Finding("E1-first-index-repeats",
-            "Reading the network's first output instead of its last makes generation repeat one frame without any evolution.",
+            "Reading the network's first output instead of its last makes generation repeat one frame without any "
+            "evolution.",
             "blog, experiment E1 (four sung vowels)", "gruv:loop", Rule("in", levels=("fail",)), "fiala-vowels",
-            note=f"the preset reads output index 'first' (the blog's pitfall), on the synthetic vowels corpus; loop fails when the normalised "
-                 f"autocorrelation at a lag of 1 s or more exceeds 0.99; {_SMALL}"),
+            note="the preset reads output index 'first' (the blog's pitfall), on the synthetic vowels corpus; loop "
+                 f"fails when the normalised autocorrelation at a lag of 1 s or more exceeds 0.99; {_SMALL}"),
     Finding("E1-last-index-evolves",
             "Reading the last output instead removes the repeated frame.",
             "blog, experiment E1 (the cause it names)", "gruv:loop", Rule("in", levels=("pass",)), "fiala-vowels-last",
@@ -29,8 +30,8 @@ FINDINGS = check([
     Finding("E2-loss",
             "The 808 kicks, zero-padded to M frames, train until the MSE on z-scored data is below about 0.15.",
             "blog, experiment E2", "gruv:mse", Rule("<=", threshold=0.15, partly=0.225), "fiala-kicks",
-            note=f"the run's last training MSE (predicting the mean gives 1); partly within 1.5× the blog's stop; {_SMALL}; "
-                 "at width 512 gruv/README.md saw a plateau at 0.26 after 60 epochs"),
+            note="the run's last training MSE (predicting the mean gives 1); partly within 1.5× the blog's stop; "
+                 f"{_SMALL}; at width 512 gruv/README.md saw a plateau at 0.26 after 60 epochs"),
     Finding("E2-kick-envelope",
             "The generated output has an envelope very much like a kick drum's.",
             "blog, experiment E2", "gruv:envelope_corr", Rule(">=", threshold=0.8, partly=0.5), "fiala-kicks",
@@ -43,13 +44,13 @@ FINDINGS = check([
     Finding("E2-rising-tail",
             "Generated past the padded length M, the output grows a slowly rising tail that settles or oscillates.",
             "blog, experiment E2", "gruv:tail_growth_db", Rule(">", threshold=3.0, partly=0.0), "fiala-kicks",
-            note="RMS of the output's last 10 % minus the first 10 % past the trained length, dB (the preset generates 30 "
-                 f"frames, 8 past M = 22); {_SMALL}"),
+            note="RMS of the output's last 10 % minus the first 10 % past the trained length, dB (the preset "
+                 f"generates 30 frames, 8 past M = 22); {_SMALL}"),
     Finding("E3-loss",
             "The FFT amen break trains all the way down to an MSE of about 0.05.",
             "blog, experiment E3", "gruv:mse", Rule("<=", threshold=0.075, partly=0.1), "fiala-amen-fft",
-            note=f"the run's last training MSE; reproduced within 1.5× of 0.05, partly within 2×; {_SMALL}; gruv/README.md "
-                 "reached 0.46 after 2000 epochs at width 512"),
+            note=f"the run's last training MSE; reproduced within 1.5× of 0.05, partly within 2×; {_SMALL}; "
+                 "gruv/README.md reached 0.46 after 2000 epochs at width 512"),
     Finding("E3-looping",
             "After the seed hit the FFT amen model produces chaotic noise that keeps repeating itself.",
             "blog, experiment E3", "gruv:loop", Rule(">=", threshold=0.9, partly=0.5), "fiala-amen-fft",
@@ -60,14 +61,15 @@ FINDINGS = check([
             "blog, experiment E3", "gruv:noise_db", Rule(">", threshold=6.0, partly=0.0), "fiala-amen-fft",
             note=f"energy share above 1 kHz minus the original break's, dB, over the generated part; {_SMALL}"),
     Finding("E4-peaks-line-up",
-            "Trained on the raw amen and de-normalised, the output is interrupted but its peaks line up with the break's hits.",
+            "Trained on the raw amen and de-normalised, the output is interrupted but its peaks line up with the "
+            "break's hits.",
             "blog, experiment E4", "gruv:onset_f", Rule(">=", threshold=0.5, partly=0.3), "fiala-amen-raw",
             note=f"spectral-flux onsets matched within ±50 ms against the break, over the generated part; {_SMALL}"),
     Finding("E5-amen-break",
             "Without adding the mean and variance back, the raw model actually generates an amen break.",
             "blog, experiment E5", "gruv:onset_f", Rule(">=", threshold=0.5, partly=0.3), "fiala-amen-raw-nodenorm",
-            note="the same training as fiala-amen-raw (same seed), generated with --no-denormalize; onset F against the "
-                 f"break over the generated part; {_SMALL}"),
+            note="the same training as fiala-amen-raw (same seed), generated with --no-denormalize; onset F against "
+                 f"the break over the generated part; {_SMALL}"),
     Finding("E5-better-than-E4",
             "Leaving the output un-normalised gives a more amen-like result than de-normalising it.",
             "blog, experiments E4 and E5", "gruv:onset_f", Rule(">", baseline="fiala-amen-raw", factor=1.0),
@@ -82,6 +84,6 @@ FINDINGS = check([
             "Audio generated by the GRUV method itself is noisy.",
             "blog, introduction (on GRUV as shipped)", "gruv:noise_db", Rule(">", threshold=6.0, partly=0.0), "gruv",
             note="GRUV's own configuration (11025-sample blocks, LSTM 1024) on a real-music corpus: python -m "
-                 "gruv.preprocess --preset gruv --input corpora/mma_grooves --run RUN; the full size (53,574,178 parameters) "
-                 "is GPU-sized: on 2 CPU cores run a stated smaller width and give the full-size command"),
+                 "gruv.preprocess --preset gruv --input corpora/mma_grooves --run RUN; the full size (53,574,178 "
+                 "parameters) is GPU-sized: on 2 CPU cores run a stated smaller width and give the full-size command"),
 ], "gruv")

@@ -7,15 +7,21 @@ and is a different function).  Initialisation as in Keras of July 2015: Glorot-u
 limits ``sqrt(6 / (fan_in + fan_out))`` per gate matrix, one ``orthogonal × 1.1`` matrix per
 gate, forget-gate bias 1; ``keras_semantics="0.1.0"`` gives ``sqrt(2 / …)`` and forget bias 0.
 
-The time axis is ``None`` so generation can grow the context.
+The time axis is ``None`` so generation can grow the context.  :func:`load_trained` loads a
+trained network back (from a run, a model folder or a ``.keras`` file) for generation,
+analysis, the benchmark and the tests.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
+import numpy as np
 from keras import layers, ops
 
 from gruv.config import GruvConfig
+from shared.rundir import load_keras_model
 
 
 @keras.saving.register_keras_serializable(package="gruv")
@@ -100,3 +106,21 @@ def compile_model(model: keras.Model, config: GruvConfig) -> None:
         loss=keras.losses.MeanSquaredError(),
         optimizer=keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=config.rho, epsilon=config.epsilon),
     )
+
+
+def load_trained(run_or_model_dir) -> keras.Model:
+    """A trained GRUV network (safe-mode loading), from a run directory, a folder or a ``.keras`` file.
+
+    A run directory (one with ``data/x.npy``): its ``model.keras``, checked against the run's
+    feature size.  A folder without run data: its ``model.keras``, unchecked.  A file: loaded
+    as it is.  Whatever is missing or unreadable raises :class:`shared.rundir.InputError`
+    naming the file and the command that makes it (``python -m gruv.train``).
+    """
+    path = Path(run_or_model_dir)
+    if path.suffix == ".keras" or path.is_file():
+        return load_keras_model(path, "gruv.train")
+    data = path / "data" / "x.npy"
+    if not data.is_file():
+        return load_keras_model(path / "model.keras", "gruv.train")
+    dims = np.load(data, mmap_mode="r").shape[-1]
+    return load_keras_model(path / "model.keras", "gruv.train", input_dim=dims, output_dim=dims)

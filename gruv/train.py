@@ -4,7 +4,8 @@ The examples are shuffled every epoch (Keras 0.1's ``fit`` default); the optimis
 carries over the whole run, as it did over GRUV's two 25-epoch ``fit`` calls.  Resumable:
 ``keras.callbacks.BackupAndRestore`` keeps the state in ``checkpoints/`` after every epoch,
 so re-running the command after a kill continues where it stopped.  The loss of every
-epoch goes to ``loss.csv``; the trained network to ``model.keras``.
+epoch goes to ``loss.csv``; the trained network to ``model.keras``.  The network is in
+``gruv/model.py``, the target-loss callback in ``gruv/training.py``.
 
     python -m gruv.train --run runs/gruv/mine
 """
@@ -14,14 +15,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from gruv.config import GruvConfig
-from gruv.model import build_model, compile_model
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses, resumable_callbacks,
-    set_seed,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_losses,
+    resumable_callbacks, set_seed,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 
@@ -37,6 +36,9 @@ def load_training_data(run_dir):
 
 def train(run_dir, config: GruvConfig, *, verbose=1):
     """Train (or resume) the run's model; returns the list of per-epoch losses."""
+    from gruv.model import build_model, compile_model
+    from gruv.training import StopBelowLoss
+
     run_dir = Path(run_dir)
     x, y = load_training_data(run_dir)
 
@@ -62,19 +64,6 @@ def _checkpoint_frequency(config: GruvConfig, examples: int):
     return config.checkpoint_every * -(-examples // config.batch_size)
 
 
-class StopBelowLoss(keras.callbacks.Callback):
-    """Stop once an epoch's training loss is below ``target`` (Fiala: "trained until MSE < ~0.15")."""
-
-    def __init__(self, target: float):
-        super().__init__()
-        self.target = target
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs and logs.get("loss", np.inf) < self.target:
-            print(f"\nloss {logs['loss']:.4f} < target {self.target}: stopping after epoch {epoch + 1}")
-            self.model.stop_training = True
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gruv.train", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
@@ -84,7 +73,8 @@ def main(argv=None) -> None:
     check_checkpoints(args.run / "checkpoints")
     check_output_folder(args.run, "--run")
     losses = train(args.run, config)
-    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; wrote {Path(args.run) / 'model.keras'}")
+    print(f"trained {len(losses)} epochs: loss {losses[0]:.4f} -> {losses[-1]:.4f}; "
+          f"wrote {Path(args.run) / 'model.keras'}")
 
 
 if __name__ == "__main__":

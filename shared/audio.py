@@ -168,8 +168,8 @@ def warn_beyond_full_scale(samples, path, action: str) -> int:
     count = int(np.count_nonzero(np.abs(samples) > 1.0))
     if count:
         peak = float(np.max(np.abs(samples)))
-        print(f"warning: {path}: {count} of {samples.size} samples are beyond full scale ±1 (peak {peak:.4g}); {action}",
-              file=sys.stderr)
+        print(f"warning: {path}: {count} of {samples.size} samples are beyond full scale ±1 (peak {peak:.4g}); "
+              f"{action}", file=sys.stderr)
     return count
 
 
@@ -187,7 +187,8 @@ def list_audio_files(folder, *, order="sorted", max_files=None) -> list[Path]:
     names = os.listdir(folder)
     if order == "sorted":
         names = sorted(names)
-    files = [folder / name for name in names if Path(name).suffix.lower() in AUDIO_EXTENSIONS and (folder / name).is_file()]
+    files = [folder / name for name in names
+             if Path(name).suffix.lower() in AUDIO_EXTENSIONS and (folder / name).is_file()]
     if not files:
         raise InputError(folder, f"contains no audio files (accepted: {', '.join(AUDIO_EXTENSIONS)})")
     return files[:max_files] if max_files else files
@@ -233,7 +234,8 @@ def resample(samples, rate_in: int, rate_out: int) -> np.ndarray:
 
 
 def decimate_causal(samples, factor: int) -> np.ndarray:
-    """scipy 0.17's ``decimate(x, q)``: Chebyshev I (order 8, 0.05 dB, cutoff 0.8/q), causal ``lfilter``, keep every q-th sample from the first."""
+    """scipy 0.17's ``decimate(x, q)``: Chebyshev I (order 8, 0.05 dB, cutoff 0.8/q), causal ``lfilter``, keep every
+    q-th sample from the first."""
     if factor == 1:
         return np.asarray(samples)
     return scipy.signal.decimate(samples, int(factor), n=8, ftype="iir", axis=0, zero_phase=False)

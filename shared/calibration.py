@@ -33,8 +33,10 @@ from shared.rundir import InputError, atomic_path, cli_main, write_json
 #: Thresholds moved to fit the published outputs, with what they were before (None: first set while looking at them).
 MOVED = {
     "C3_low_M10": (0.5, "the fact sheet's 0.5 rated Audio Example 8 (M10 0.504, Table 1 medium) low"),
-    "noise_more_db": (None, "placed between runs 5, 6, 9 (flatness +7.9…+10.0 dB) and runs 1–4, 7, 8 (+13.0 dB and up)"),
-    "faster_ratio": (None, "placed so that run 7 (piano: partial ×1.98, RMS ×2.4) is faster and run 4 sulG (×1.86, ×0.82) is not"),
+    "noise_more_db": (None, "placed between runs 5, 6, 9 (flatness +7.9…+10.0 dB) and runs 1–4, 7, 8 "
+                            "(+13.0 dB and up)"),
+    "faster_ratio": (None, "placed so that run 7 (piano: partial ×1.98, RMS ×2.4) is faster and run 4 sulG "
+                           "(×1.86, ×0.82) is not"),
 }
 
 
@@ -106,16 +108,20 @@ def decay_items(folder: Path) -> list[dict]:
                                                                  band_hz=sources.DECAY_BAND_HZ[instrument])}
         pitch, decays, noise = sources.decay_reading(run, generated.name)
         falling = rows["decreasing"]["numbers"]
-        items.append({"file": f"run {run} {generated.name}", "run": run, "pitch_verdict": rows["same_frequencies"]["verdict"],
-                      "partial_slope": rows["decreasing"]["value"], "original_partial_slope": falling["original_partial_slope"],
-                      "rms_slope": falling["rms_slope_hp100"], "original_rms_slope": falling["original_rms_slope_hp100"],
+        items.append({"file": f"run {run} {generated.name}", "run": run,
+                      "pitch_verdict": rows["same_frequencies"]["verdict"],
+                      "partial_slope": rows["decreasing"]["value"],
+                      "original_partial_slope": falling["original_partial_slope"],
+                      "rms_slope": falling["rms_slope_hp100"],
+                      "original_rms_slope": falling["original_rms_slope_hp100"],
                       "noise_excess_db": rows["low_noise"]["value"],
                       "expected": {"pitch": pitch, "decay": decays, "noise_low": noise}})
     return items
 
 
 def scored(items, key, classify, params) -> dict:
-    """Expected answers, in-sample verdicts, and leave-one-out verdicts refitting every threshold and only the moved ones."""
+    """Expected answers, in-sample verdicts, and leave-one-out verdicts refitting every threshold and only the moved
+    ones."""
     expected = [item["expected"][key] for item in items]
     columns = {"expected": expected, "in_sample": [classify(item, params) for item in items],
                "leave_one_out": leave_one_out(items, expected, classify, params),
@@ -170,11 +176,14 @@ def dreaming_calibration(items: list[dict]) -> dict:
 def markdown(document: dict) -> str:
     lines = ["| set | criterion | in sample | leave one out: every threshold refitted | leave one out: the moved ones "
              "refitted |", "|---|---|---|---|---|"]
-    for work, label in (("dreaming", "dreaming, Table 1 (Audio Examples 1–11)"), ("decay", "decay, the 17 published continuations")):
+    for work, label in (("dreaming", "dreaming, Table 1 (Audio Examples 1–11)"),
+                        ("decay", "decay, the 17 published continuations")):
         for key in KEYS[work]:
             counts = document[work]["agreement"][key]
-            lines.append(f"| {label} | {key} | " + " | ".join(f"{counts[column + '_agree']}/{counts['of']}" for column in (
-                "in_sample", "leave_one_out", "leave_one_out_moved")) + " |")
+            lines.append(f"| {label} | {key} | "
+                         + " | ".join(f"{counts[column + '_agree']}/{counts['of']}"
+                                      for column in ("in_sample", "leave_one_out", "leave_one_out_moved"))
+                         + " |")
     lines += ["", "| file | expected | in sample | leave one out (every threshold) |", "|---|---|---|---|"]
     for work in ("dreaming", "decay"):
         agreement, items = document[work]["agreement"], document[work]["items"]
@@ -184,12 +193,14 @@ def markdown(document: dict) -> str:
             lines.append(f"| {work}: {item['file']} | " + " | ".join(cells) + " |")
     lines += ["", "Order within a cell: dreaming C1 / C2 / C3; decay pitch kept / decay / noise sufficiently low.", "",
               "Thresholds moved to fit these files:", ""]
-    lines += [f"- `{name}`: " + (f"was {before}; " if before is not None else "") + why for name, (before, why) in MOVED.items()]
+    lines += [f"- `{name}`: " + (f"was {before}; " if before is not None else "") + why
+              for name, (before, why) in MOVED.items()]
     return "\n".join(lines) + "\n"
 
 
 BEGIN, END = "<!-- calibration:begin -->", "<!-- calibration:end -->"
-KEYS = {"dreaming": tuple(RATERS), "decay": ("pitch", "decay", "noise_low")}  # the tables' order (the JSON's keys are sorted)
+# the tables' order (the JSON's keys are sorted)
+KEYS = {"dreaming": tuple(RATERS), "decay": ("pitch", "decay", "noise_low")}
 
 
 def _word(value) -> str:
@@ -198,11 +209,12 @@ def _word(value) -> str:
 
 def build(reference_root=None) -> dict:
     document = {}
-    for work, items_of, calibrate in (("dreaming", dreaming_items, dreaming_calibration), ("decay", decay_items, decay_calibration)):
+    for work, items_of, calibrate in (("dreaming", dreaming_items, dreaming_calibration),
+                                      ("decay", decay_items, decay_calibration)):
         folder = sources.reference_folder(work, reference_root)
         if folder is None:
-            raise InputError(reference_root or "--reference", f"reference files for {work} not found (python -m shared.reference "
-                             f"fetch {work})")
+            raise InputError(reference_root or "--reference",
+                             f"reference files for {work} not found (python -m shared.reference fetch {work})")
         items = items_of(folder)
         document[work] = {"items": items, "agreement": calibrate(items)}
     return document
@@ -213,7 +225,8 @@ def main(argv=None) -> None:
     parser.add_argument("--reference", type=Path, default=None, help="reference folder holding dreaming/ and decay/")
     parser.add_argument("--out", type=Path, default=Path("shared/results"))
     parser.add_argument("--readme", type=Path, default=Path(__file__).with_name("README.md"),
-                        help="the README whose calibration block (between the calibration:begin/end markers) is replaced")
+                        help="the README whose calibration block (between the calibration:begin/end markers) is "
+                             "replaced")
     args = parser.parse_args(argv)
     document = build(args.reference)
     table = markdown(document)

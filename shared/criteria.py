@@ -107,7 +107,8 @@ def gruv_criteria(output, rate, reference=None, reference_rate=None, *, run_numb
     run_numbers = run_numbers or {}
     output, reference, rate = _common(output, rate, reference, reference_rate or rate)
     loss = run_numbers.get("final_loss")
-    rows = [criterion("mse", "teacher-forced MSE (z-scored)", loss, _pass(None if loss is None else loss <= GRUV_MSE_PASS),
+    rows = [criterion("mse", "teacher-forced MSE (z-scored)", loss,
+                      _pass(None if loss is None else loss <= GRUV_MSE_PASS),
                       f"pass ≤ {GRUV_MSE_PASS} (Fiala's E2 stop; predicting the mean gives 1); the run's last epoch")]
     forced = int(round((teacher_forced_seconds or 0.0) * rate))
     common = min(len(output), len(reference)) if reference is not None else 0
@@ -115,15 +116,18 @@ def gruv_criteria(output, rate, reference=None, reference_rate=None, *, run_numb
     window = f"the generated part ({forced / rate:.2f} s on)" if forced else "the aligned part"
     correlation = metrics.envelope_correlation(*generated) if generated else None
     rows.append(criterion("envelope_corr", "envelope correlation with the original", correlation,
-                          _pass(None if correlation is None or not np.isfinite(correlation) else correlation >= GRUV_ENVELOPE_PASS),
+                          _pass(None if correlation is None or not np.isfinite(correlation)
+                                else correlation >= GRUV_ENVELOPE_PASS),
                           f"pass ≥ {GRUV_ENVELOPE_PASS}: Pearson r of RMS envelopes (1024/512) over {window}",
                           generated_from_s=forced / rate, compared_s=(common - forced) / rate if generated else 0.0))
     if generated:
         ours, theirs = (10 * np.log10(max(metrics.high_frequency_fraction(x, rate, 1000.0), 1e-12)) for x in generated)
         excess = ours - theirs
         rows.append(criterion("noise_db", "high-frequency noise (energy > 1 kHz vs original)", excess,
-                              _pass(excess <= GRUV_NOISE_PASS_DB), f"pass ≤ +{GRUV_NOISE_PASS_DB:g} dB above the original's share "
-                              f"over {window} (Fiala: \"too much high-frequency noise\")", output_db=ours, original_db=theirs))
+                              _pass(excess <= GRUV_NOISE_PASS_DB),
+                              f"pass ≤ +{GRUV_NOISE_PASS_DB:g} dB above the original's share "
+                              f"over {window} (Fiala: \"too much high-frequency noise\")",
+                              output_db=ours, original_db=theirs))
         onsets = metrics.onset_match(metrics.onset_times(generated[1], rate), metrics.onset_times(generated[0], rate))
         rows.append(criterion("onset_f", "hits line up with the original (onset F)", onsets["f_measure"],
                               _pass(onsets["reference_onsets"] and onsets["f_measure"] >= GRUV_ONSET_PASS),
@@ -133,7 +137,8 @@ def gruv_criteria(output, rate, reference=None, reference_rate=None, *, run_numb
         why = "needs the original" if reference is None else "no generated part overlaps the original (under 2 frames)"
         rows += [criterion("noise_db", "high-frequency noise (energy > 1 kHz vs original)", None, rule=why),
                  criterion("onset_f", "hits line up with the original (onset F)", None, rule=why)]
-    forced_pair = (output[:min(forced, common)], reference[:min(forced, common)]) if min(forced, common) >= 2 * 1024 else None
+    forced_pair = ((output[:min(forced, common)], reference[:min(forced, common)])
+                   if min(forced, common) >= 2 * 1024 else None)
     forced_onsets = metrics.onset_match(metrics.onset_times(forced_pair[1], rate),
                                         metrics.onset_times(forced_pair[0], rate)) if forced_pair else {}
     rows += [criterion("envelope_corr_teacher_forced", "teacher-forced window: envelope correlation (not generation)",
@@ -145,11 +150,12 @@ def gruv_criteria(output, rate, reference=None, reference_rate=None, *, run_numb
     growth = _tail_growth(output, rate, start)
     rows.append(criterion("tail_growth_db", "tail growth past the trained length", growth,
                           _pass(None if growth is None else growth <= GRUV_TAIL_PASS_DB),
-                          f"pass ≤ +{GRUV_TAIL_PASS_DB:g} dB: RMS of the last 10 % of the output minus RMS of the first "
-                          "10 % past the trained length (Fiala's rising \"tail\")"))
+                          f"pass ≤ +{GRUV_TAIL_PASS_DB:g} dB: RMS of the last 10 % of the output minus RMS of the "
+                          "first 10 % past the trained length (Fiala's rising \"tail\")"))
     correlation, lag = metrics.max_normalised_autocorrelation(output, rate)
     rows.append(criterion("loop", "stuck in a loop", correlation, _pass(correlation <= LOOP_CORRELATION),
-                          f"fail if the normalised autocorrelation at some lag ≥ 1 s exceeds {LOOP_CORRELATION}", lag_s=lag))
+                          f"fail if the normalised autocorrelation at some lag ≥ 1 s exceeds {LOOP_CORRELATION}",
+                          lag_s=lag))
     return rows
 
 
@@ -189,17 +195,20 @@ def mdn_vocoder_criteria(output, rate, reference=None, reference_rate=None, *, r
     return [
         criterion("pitch_error_cents", "pitch error against the source", error,
                   _pass(None if not np.isfinite(error) else abs(error) <= MDN_PITCH_PASS_CENTS),
-                  f"pass |error| ≤ {MDN_PITCH_PASS_CENTS:g} cents: Welch f0 (Hann 16384) with parabolic interpolation",
+                  f"pass |error| ≤ {MDN_PITCH_PASS_CENTS:g} cents: "
+                  "Welch f0 (Hann 16384) with parabolic interpolation",
                   f0_hz=f0, source_f0_hz=f0_reference),
         criterion("pitch_drift_cents", "pitch drift over time", extent,
                   _pass(None if extent is None or not np.isfinite(extent) else extent <= MDN_DRIFT_PASS_CENTS),
-                  f"pass ≤ {MDN_DRIFT_PASS_CENTS:g} cents: extent (max − min, 5-frame median) of the pYIN f0 track, "
-                  "40–2000 Hz, over voiced frames", spread_cents=drift.get("spread_cents"),
+                  f"pass ≤ {MDN_DRIFT_PASS_CENTS:g} cents: extent (max − min, 5-frame median) of the pYIN f0 "
+                  "track, 40–2000 Hz, over voiced frames", spread_cents=drift.get("spread_cents"),
                   slope_cents_per_s=drift.get("slope_cents_per_s"), median_f0_hz=drift.get("median_f0_hz"),
                   voiced_fraction=drift.get("voiced_fraction")),
-        criterion("flatness", "spectral flatness (noise)", flatness, _pass(None if not np.isfinite(flatness) else flatness <= MDN_FLATNESS_PASS),
+        criterion("flatness", "spectral flatness (noise)", flatness,
+                  _pass(None if not np.isfinite(flatness) else flatness <= MDN_FLATNESS_PASS),
                   f"pass ≤ {MDN_FLATNESS_PASS}: median geo/arith mean of the Hann-2048 power (0 tonal, 0.56 white)"),
-        criterion("heldout_nll", "held-out NLL", nll, rule="the run's own number, when it holds out a tail (lower is better)"),
+        criterion("heldout_nll", "held-out NLL", nll,
+                  rule="the run's own number, when it holds out a tail (lower is better)"),
     ]
 
 
@@ -221,8 +230,10 @@ C3_LOW = {"M9_longest_s": 5.0, "M9_fraction": 0.5, "M11_s": 1.2}
 
 #: Every threshold of the mapping by name ("<C>_<high|low>_<metric>"), for :mod:`shared.calibration`'s refits.
 DREAMING_THRESHOLDS = {
-    **{f"C1_high_{key}": value for key, value in C1_HIGH.items()}, **{f"C1_low_{key}": value for key, value in C1_LOW.items()},
-    **{f"C2_high_{key}": value for key, value in C2_HIGH.items()}, **{f"C2_low_{key}": value for key, value in C2_LOW.items()},
+    **{f"C1_high_{key}": value for key, value in C1_HIGH.items()},
+    **{f"C1_low_{key}": value for key, value in C1_LOW.items()},
+    **{f"C2_high_{key}": value for key, value in C2_HIGH.items()},
+    **{f"C2_low_{key}": value for key, value in C2_LOW.items()},
     **{f"C3_high_{key}": value for key, value in C3_HIGH.items()}, "C3_low_M10": C3_LOW_M10,
     **{f"C3_low_{key}": value for key, value in C3_LOW.items()},
 }
@@ -299,16 +310,19 @@ def dreaming_baselines(rate: int = metrics.FRONT_END_RATE, seconds: float = 20.0
     spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
     spectrum[0] = 0.0
     pink = np.fft.irfft(spectrum, count)
-    return {"pink noise": 0.5 * pink / np.abs(pink).max(), "sine 196 Hz": 0.5 * np.sin(2 * np.pi * 196.0 * np.arange(count) / rate)}
+    return {"pink noise": 0.5 * pink / np.abs(pink).max(),
+            "sine 196 Hz": 0.5 * np.sin(2 * np.pi * 196.0 * np.arange(count) / rate)}
 
 
-def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, block=None, seed=None, seed_rate=None) -> list:
+def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, block=None, seed=None,
+                      seed_rate=None) -> list:
     """C1 artifacts, C2 resembles the input, C3 does not merely copy it (paper §1.2; Table 1).
 
     ``reference`` is the training audio (R); ``block`` the vector length or hop for M3 (the
     block-edge discontinuity: any work's block size); ``seed`` the seed audio: M8 (chroma)
     against it is stored beside M8 as ``M8_seed`` (the transpose approach reproduces the seed's
-    pitches), while C2 uses M8 against R, as the calibration on the paper's examples does.  Everything runs at 11025 Hz on the fact sheet's front end.
+    pitches), while C2 uses M8 against R, as the calibration on the paper's examples does.  Everything runs
+    at 11025 Hz on the fact sheet's front end.
     """
     rate_out = metrics.FRONT_END_RATE
     signal = _at_rate(output, rate, rate_out)
@@ -320,9 +334,10 @@ def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, bloc
     c1 = rate_c1({"M1": m1, "M2": m2, "M3": m3, "stuck": stuck})
     rows = [criterion("C1", "C1 artifacts", c1, c1,
                       f"high: M1 ≤ {C1_HIGH['M1']:g} dB and M2 < {C1_HIGH['M2']} and M3 < {C1_HIGH['M3']}; low: M1 > "
-                      f"{C1_LOW['M1']:g} dB or M2 > {C1_LOW['M2']} or M3 > {C1_LOW['M3']:g} or stuck loop or > 50 % silent",
-                      M1=m1, M2=m2, M3=m3, M4=metrics.roughness(signal), clipped=flags["clipped_fraction"], dc=flags["dc"],
-                      silent=flags["silent_fraction"], stuck_loop=flags["stuck_loop"])]
+                      f"{C1_LOW['M1']:g} dB or M2 > {C1_LOW['M2']} or M3 > {C1_LOW['M3']:g} or stuck loop or "
+                      "> 50 % silent",
+                      M1=m1, M2=m2, M3=m3, M4=metrics.roughness(signal), clipped=flags["clipped_fraction"],
+                      dc=flags["dc"], silent=flags["silent_fraction"], stuck_loop=flags["stuck_loop"])]
     if reference is None:
         return rows + [criterion(c, name, None, rule="needs the training audio") for c, name in
                        (("C2", "C2 resembles the input"), ("C3", "C3 does not merely copy the input"))]
@@ -330,14 +345,15 @@ def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, bloc
     theirs = _features(training)
     m5, m6 = metrics.mel_nearest_neighbour(features, theirs), metrics.frechet_mfcc(features, theirs)
     m7, m8 = metrics.ltas_distance(features, theirs), metrics.chroma_cosine(features, theirs)
-    m8_seed = metrics.chroma_cosine(features, _features(_at_rate(seed, seed_rate or rate, rate_out))) if seed is not None \
-        else float("nan")
+    m8_seed = (metrics.chroma_cosine(features, _features(_at_rate(seed, seed_rate or rate, rate_out)))
+               if seed is not None else float("nan"))
     floor = _baseline_floor(training, theirs)
     r5 = (m5 - floor) / (1 - floor) if floor < 1 else float("nan")
     c2 = rate_c2({"R5": r5, "M6": m6, "M8": m8})
     rows.append(criterion("C2", "C2 resembles the input", c2, c2,
-                          f"high: R5 ≥ {C2_HIGH['R5']} and M6 < {C2_HIGH['M6']:g} and M8 ≥ {C2_HIGH['M8']}; low: R5 < "
-                          f"{C2_LOW['R5']} or M6 > {C2_LOW['M6']:g} (R5 = M5 rescaled between the pink-noise/sine baseline and 1)",
+                          f"high: R5 ≥ {C2_HIGH['R5']} and M6 < {C2_HIGH['M6']:g} and M8 ≥ {C2_HIGH['M8']}; "
+                          f"low: R5 < {C2_LOW['R5']} or M6 > {C2_LOW['M6']:g} "
+                          "(R5 = M5 rescaled between the pink-noise/sine baseline and 1)",
                           M5=m5, R5=r5, M6=m6, M7=m7, M8=m8, M8_seed=m8_seed, baseline_M5=floor))
     copy = metrics.waveform_copy(signal, training, rate_out)
     m10 = metrics.feature_copy_fraction(features, theirs)
@@ -345,8 +361,9 @@ def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, bloc
     c3 = rate_c3({"M10": m10, "M9_longest_s": copy["longest_s"], "M9_fraction": copy["fraction"], "M11_s": m11})
     rows.append(criterion("C3", "C3 does not merely copy the input", c3, c3,
                           f"high: M10 < {C3_HIGH['M10']} and M9 longest < {C3_HIGH['M9_longest_s']:g} s and M11 < "
-                          f"{C3_HIGH['M11_s']:g} s; low: M10 > {C3_LOW_M10} or M9 longest > {C3_LOW['M9_longest_s']:g} s or "
-                          f"M9 fraction > {C3_LOW['M9_fraction']} or M11 > {C3_LOW['M11_s']} s",
+                          f"{C3_HIGH['M11_s']:g} s; low: M10 > {C3_LOW_M10} or M9 longest > "
+                          f"{C3_LOW['M9_longest_s']:g} s or M9 fraction > {C3_LOW['M9_fraction']} or M11 > "
+                          f"{C3_LOW['M11_s']} s",
                           M9_fraction=copy["fraction"], M9_longest_s=copy["longest_s"], M10=m10, M11_s=m11,
                           M12=metrics.event_order_novelty(features, theirs)))
     return rows
@@ -434,21 +451,22 @@ def decay_criteria(output, rate, reference=None, reference_rate=None, *, band_hz
     cents = _cents(f0, f0_original)
     same = None if not np.isfinite(cents) else abs(cents) <= DECAY_PITCH_CENTS and ours["tonal"] >= DECAY_TONAL_PITCH
     grade = decay_grade(ours["partial_slope"], theirs["partial_slope"], ours["rms_slope"], theirs["rms_slope"])
-    excess = 10 * np.log10(max(ours["flatness"], DECAY_FLATNESS_FLOOR) / max(theirs["flatness"], DECAY_FLATNESS_FLOOR)) \
-        if np.isfinite(ours["flatness"]) and np.isfinite(theirs["flatness"]) else float("nan")
+    excess = (10 * np.log10(max(ours["flatness"], DECAY_FLATNESS_FLOOR) / max(theirs["flatness"], DECAY_FLATNESS_FLOOR))
+              if np.isfinite(ours["flatness"]) and np.isfinite(theirs["flatness"]) else float("nan"))
     noise = noise_grade(excess)
     fit, fit_original = metrics.hilbert_exponential_fit(output, rate), (
         metrics.hilbert_exponential_fit(reference, rate) if reference is not None else {})
     schroeder = metrics.schroeder_decay(output, rate)
     return [
         criterion("same_frequencies", "(1) same dominant frequencies", cents, _pass(same),
-                  f"pass: f0 within ±{DECAY_PITCH_CENTS:g} cents of the original's and tonal fraction ≥ {DECAY_TONAL_PITCH}",
+                  f"pass: f0 within ±{DECAY_PITCH_CENTS:g} cents of the original's and tonal fraction ≥ "
+                  f"{DECAY_TONAL_PITCH}",
                   f0_hz=f0, original_f0_hz=f0_original, tonal_fraction=ours["tonal"]),
         criterion("decreasing", "(2) the signal decreases", ours["partial_slope"], grade,
-                  f"graded against the original's partial slope s₀ (dB/s, at its f0): none if the output falls by less "
-                  f"than min({DECAY_NONE_DB_PER_S:g}, |s₀|/2) dB/s; weaker below {DECAY_WEAKER_RATIO}·s₀; faster when "
-                  f"partial and 100 Hz high-passed RMS both fall > {DECAY_FASTER_RATIO}× the original's; else like the "
-                  "original. Passes the paper's requirement when like the original or faster",
+                  f"graded against the original's partial slope s₀ (dB/s, at its f0): none if the output falls by "
+                  f"less than min({DECAY_NONE_DB_PER_S:g}, |s₀|/2) dB/s; weaker below {DECAY_WEAKER_RATIO}·s₀; "
+                  f"faster when partial and 100 Hz high-passed RMS both fall > {DECAY_FASTER_RATIO}× the original's; "
+                  "else like the original. Passes the paper's requirement when like the original or faster",
                   original_partial_slope=theirs["partial_slope"],
                   ratio=ours["partial_slope"] / theirs["partial_slope"] if theirs["partial_slope"] else float("nan"),
                   rms_slope_hp100=ours["rms_slope"], original_rms_slope_hp100=theirs["rms_slope"],
@@ -465,7 +483,8 @@ def decay_criteria(output, rate, reference=None, reference_rate=None, *, band_hz
         criterion("decay_fit", "fitted decay a·e^(−bt)+c", fit["b_per_s"],
                   rule="b in 1/s of the Hilbert-envelope fit (meaningless when a ≪ c); the authors' own fit "
                        "(Savitzky–Golay 51/2, unbounded, from (1, 1, 1)) under (2); Schroeder T60 beside it",
-                  a=fit["a"], c=fit["c"], original_b_per_s=fit_original.get("b_per_s"), schroeder_t60_s=schroeder["t60_s"]),
+                  a=fit["a"], c=fit["c"], original_b_per_s=fit_original.get("b_per_s"),
+                  schroeder_t60_s=schroeder["t60_s"]),
     ]
 
 
@@ -488,25 +507,30 @@ def autoencoder_synth_criteria(output, rate, reference=None, reference_rate=None
     """
     if reference is None:
         return [criterion(id_, name, None, rule="needs the aligned input") for id_, name in
-                (("reconstruction_error", "reconstruction error (Σ over bins)"), ("spectral_convergence", "spectral convergence"),
+                (("reconstruction_error", "reconstruction error (Σ over bins)"),
+                 ("spectral_convergence", "spectral convergence"),
                  ("log_spectral_distance", "log-spectral distance"), ("si_sdr_db", "SI-SDR"))]
     ours = metrics.magnitude_frames(_at_rate(output, rate, AE_RATE))
     theirs = metrics.magnitude_frames(_at_rate(reference, reference_rate or rate, AE_RATE))
     in_training_units = training_max is not None and np.shape(training_max) == (theirs.shape[1],)
     if in_training_units:
-        scale, unit = np.maximum(np.asarray(training_max, dtype=np.float64), 1e-12), "the run's training max per bin (the tables' units)"
+        scale, unit = (np.maximum(np.asarray(training_max, dtype=np.float64), 1e-12),
+                       "the run's training max per bin (the tables' units)")
     else:
-        scale, unit = np.maximum(theirs.max(axis=0), 1e-12), "the reference's own max per bin (not the tables' units: no training max given)"
+        scale, unit = (np.maximum(theirs.max(axis=0), 1e-12),
+                       "the reference's own max per bin (not the tables' units: no training max given)")
     aligned_out, aligned_ref = _common(output, rate, reference, reference_rate or rate)[:2]
     return [
-        criterion("reconstruction_error", "reconstruction error (Σ over bins)", metrics.summed_squared_error(ours / scale, theirs / scale),
-                  rule=f"lower is better; mean over frames of Σ over 1025 bins of the squared error after dividing by {unit} "
-                       "(paper's best validation 0.0187, HL1 256)", training_units=in_training_units),
+        criterion("reconstruction_error", "reconstruction error (Σ over bins)",
+                  metrics.summed_squared_error(ours / scale, theirs / scale),
+                  rule=f"lower is better; mean over frames of Σ over 1025 bins of the squared error after dividing by "
+                       f"{unit} (paper's best validation 0.0187, HL1 256)", training_units=in_training_units),
         criterion("spectral_convergence", "spectral convergence", metrics.spectral_convergence(ours, theirs),
                   rule="lower is better: ‖|Y|−|Ŷ|‖_F / ‖|Y|‖_F"),
         criterion("log_spectral_distance", "log-spectral distance", metrics.log_spectral_distance(ours, theirs),
                   rule="lower is better, dB"),
-        criterion("si_sdr_db", "SI-SDR", metrics.si_sdr_db(aligned_out, aligned_ref), rule="higher is better, dB (aligned signals)",
+        criterion("si_sdr_db", "SI-SDR", metrics.si_sdr_db(aligned_out, aligned_ref),
+                  rule="higher is better, dB (aligned signals)",
                   snr_db=metrics.snr_db(aligned_out, aligned_ref)),
     ]
 
@@ -521,10 +545,12 @@ def all_criteria(output, rate, reference=None, reference_rate=None, *, context=N
     context = context or {}
     args = (output, rate, reference, reference_rate)
     return {
-        "gruv": gruv_criteria(*args, run_numbers=context.get("run_numbers"), trained_seconds=context.get("trained_seconds"),
+        "gruv": gruv_criteria(*args, run_numbers=context.get("run_numbers"),
+                              trained_seconds=context.get("trained_seconds"),
                               teacher_forced_seconds=context.get("teacher_forced_seconds")),
         "mdn_vocoder": mdn_vocoder_criteria(*args, run_numbers=context.get("run_numbers")),
-        "dreaming": dreaming_criteria(*args, block=context.get("block"), seed=context.get("seed"), seed_rate=context.get("seed_rate")),
+        "dreaming": dreaming_criteria(*args, block=context.get("block"), seed=context.get("seed"),
+                                      seed_rate=context.get("seed_rate")),
         "decay": decay_criteria(*args, band_hz=context.get("band_hz")),
         "autoencoder_synth": autoencoder_synth_criteria(*args, training_max=context.get("training_max")),
     }

@@ -71,10 +71,12 @@ def evaluate_output(wav: Path, run_dir: Path, numbers: dict, reference_override=
     return score_output(wav, None if reference is None else _find(reference, run_dir),
                         offset_s=float(evaluation.get("reference_offset_s", 0.0)),
                         seed=None if seed is None else _find(seed, run_dir), run_numbers=numbers,
-                        training_max=None if evaluation.get("training_max") is None else _find(evaluation["training_max"], run_dir),
+                        training_max=(None if evaluation.get("training_max") is None
+                                      else _find(evaluation["training_max"], run_dir)),
                         name=wav.stem, wav_label=str(wav.relative_to(run_dir)), **{
-                            key: evaluation.get(key) for key in ("reference_seconds", "reference_label", "trained_seconds",
-                                                                 "teacher_forced_seconds", "block", "band_hz", "source_numbers")})
+                            key: evaluation.get(key)
+                            for key in ("reference_seconds", "reference_label", "trained_seconds",
+                                        "teacher_forced_seconds", "block", "band_hz", "source_numbers")})
 
 
 def score_output(wav, reference=None, *, offset_s=0.0, reference_seconds=None, seed=None, run_numbers=None, name=None,
@@ -131,15 +133,16 @@ def evaluate_run(run_dir, reference=None, progress=True) -> Path:
         outputs.append(evaluate_output(wav, run_dir, numbers, reference))
     path = run_dir / "metrics.json"
     work = config.get("work") or (run_dir.parent.name if run_dir.parent.name in criteria.WORKS else None)
-    write_json(path, {"schema": SCHEMA, "work": work, "preset": settings.get("preset", run_dir.name), "run": str(run_dir),
-                      "run_numbers": numbers, "outputs": outputs})
+    write_json(path, {"schema": SCHEMA, "work": work, "preset": settings.get("preset", run_dir.name),
+                      "run": str(run_dir), "run_numbers": numbers, "outputs": outputs})
     return path
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shared.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, help="run directory (with generated/*.wav)")
-    parser.add_argument("--reference", type=Path, default=None, help="compare every output with this audio file instead")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="compare every output with this audio file instead")
     args = parser.parse_args(argv)
     if Path(args.run).is_dir():
         check_output_file(Path(args.run) / "metrics.json")

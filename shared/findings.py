@@ -89,7 +89,8 @@ class Rule:
         if self.baseline is not None:
             loose = f" (partly: {self.op} {self.partly:g} × {self.baseline})" if self.partly is not None else ""
             return f"value {self.op} {self.factor:g} × {self.baseline} (same seed){loose}"
-        return f"value {self.op} {self.threshold:g}" + (f" (partly: {self.op} {self.partly:g})" if self.partly is not None else "")
+        return f"value {self.op} {self.threshold:g}" + (f" (partly: {self.op} {self.partly:g})"
+                                                         if self.partly is not None else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,7 +178,8 @@ def findings_of(work: str) -> list[Finding]:
 
 def table(work: str) -> str:
     """A work's findings as a Markdown table: id, claim, source, metric, rule, experiment, seeds, note."""
-    lines = [f"### {work}", "", "| id | claim | source | metric | rule | experiment | seeds | note |", "|---|---|---|---|---|---|---|---|"]
+    lines = [f"### {work}", "", "| id | claim | source | metric | rule | experiment | seeds | note |",
+             "|---|---|---|---|---|---|---|---|"]
     for finding in findings_of(work):
         cells = (finding.id, finding.claim, finding.source, f"`{finding.metric}`", finding.rule.text(),
                  f"`{finding.experiment}`", str(finding.seeds), finding.note)
@@ -188,8 +190,8 @@ def table(work: str) -> str:
 def main(argv=None) -> None:
     from shared.rundir import InputError
 
-    parser = argparse.ArgumentParser(prog="python -m shared.findings", description="Print each work's headline findings "
-                                     "and the rules that judge them.")
+    parser = argparse.ArgumentParser(prog="python -m shared.findings",
+                                     description="Print each work's headline findings and the rules that judge them.")
     parser.add_argument("works", nargs="*", metavar="WORK", help=f"one or more of {', '.join(WORKS)} (default: all)")
     args = parser.parse_args(argv)
     for work in args.works:

@@ -180,7 +180,8 @@ def hilbert_exponential_fit(signal, rate: int, *, faithful: bool = False) -> dic
     envelope = np.abs(scipy.signal.hilbert(np.asarray(signal, dtype=np.float64)))
     failed = {"a": float("nan"), "b_per_s": float("nan"), "c": float("nan")}
     with warnings.catch_warnings(), np.errstate(over="ignore"):  # LM tries steep exponentials on its way
-        warnings.simplefilter("ignore", scipy.optimize.OptimizeWarning)  # "covariance could not be estimated": we report no errors
+        # "covariance could not be estimated": we report no errors
+        warnings.simplefilter("ignore", scipy.optimize.OptimizeWarning)
         return _fit_envelope(envelope, rate, faithful, failed)
 
 
@@ -317,7 +318,8 @@ def pitch_drift(signal, rate: int, fmin: float = 40.0, fmax: float = 2000.0, smo
             "voiced_fraction": float(keep.mean())}
 
 
-def tonal_fraction(signal, rate: int, f0: float, band=(40.0, None), tolerance: float = 0.03, segment: int = 16384) -> float:
+def tonal_fraction(signal, rate: int, f0: float, band=(40.0, None), tolerance: float = 0.03,
+                   segment: int = 16384) -> float:
     """Share of the band's power at the harmonics of ``f0``: ``Σ_n P(|f − n·f0| ≤ tol·n·f0) / Σ P``.
 
     Welch PSD (Hann ``segment``, 50 % overlap) over ``band``.  1 = purely harmonic at that
@@ -336,7 +338,8 @@ def tonal_fraction(signal, rate: int, f0: float, band=(40.0, None), tolerance: f
     return float(power[inside & near].sum() / total)
 
 
-def band_flatness(signal, rate: int, band=(40.0, None), frame: int = 2048, hop: int = 1024, floor: float = 1e-6) -> float:
+def band_flatness(signal, rate: int, band=(40.0, None), frame: int = 2048, hop: int = 1024,
+                  floor: float = 1e-6) -> float:
     """Spectral flatness of a note over a frequency band (the decay fact sheet's noise measure).
 
     Hann STFT (``frame``, ``hop``); per frame ``SF_k = exp(mean ln P) / mean P`` over the bins
@@ -375,15 +378,16 @@ def _power_frames(signal, frame: int, hop: int, window: str = "hann-periodic"):
     return frames, taper, np.abs(np.fft.rfft(frames * taper, axis=1)) ** 2
 
 
-def mel_filterbank(rate: int, frame: int, bands: int = 64, low_hz: float = 0.0, high_hz: float | None = None) -> np.ndarray:
+def mel_filterbank(rate: int, frame: int, bands: int = 64, low_hz: float = 0.0,
+                   high_hz: float | None = None) -> np.ndarray:
     """Triangular HTK-mel filters, unnormalised (peak 1), shape [bands × frame/2+1].
 
     ``mel(f) = 2595·log10(1 + f/700)``; band edges equally spaced in mel from ``low_hz`` to
     ``high_hz`` (default Nyquist).
     """
     high_hz = rate / 2 if high_hz is None else high_hz
-    to_mel = lambda f: 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)  # noqa: E731
-    edges = 700.0 * (10 ** (np.linspace(to_mel(low_hz), to_mel(high_hz), bands + 2) / 2595.0) - 1.0)
+    low_mel, high_mel = 2595.0 * np.log10(1.0 + np.array([low_hz, high_hz]) / 700.0)
+    edges = 700.0 * (10 ** (np.linspace(low_mel, high_mel, bands + 2) / 2595.0) - 1.0)
     frequencies = np.fft.rfftfreq(frame, 1.0 / rate)
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rising = (frequencies - lower) / (centre - lower)
@@ -416,7 +420,8 @@ FRONT_END_RATE = 11025
 TOP_DB = 80.0
 
 
-def spectral_features(signal, rate: int = FRONT_END_RATE, frame: int = 1024, hop: int = 256, mel_bands: int = 64) -> SpectralFeatures:
+def spectral_features(signal, rate: int = FRONT_END_RATE, frame: int = 1024, hop: int = 256,
+                      mel_bands: int = 64) -> SpectralFeatures:
     """Compute :class:`SpectralFeatures` (``signal`` must already be mono; any rate works)."""
     signal = np.asarray(signal, dtype=np.float64)
     _, _, power = _power_frames(signal, frame, hop)
@@ -486,7 +491,8 @@ def roughness(signal) -> float:
 
 
 def max_normalised_autocorrelation(signal, rate: int, min_lag_s: float = 1.0) -> tuple[float, float]:
-    """Max over lags ≥ ``min_lag_s`` (and overlaps ≥ ``min_lag_s``) of ``Σ x[t]x[t+τ] / sqrt(Σ x[t]² Σ x[t+τ]²)``.
+    """Max over lags ≥ ``min_lag_s`` (and overlaps ≥ ``min_lag_s``) of
+    ``Σ x[t]x[t+τ] / sqrt(Σ x[t]² Σ x[t+τ]²)``.
 
     Returns (value, lag in s).  Near 1 = the signal repeats itself exactly after that lag.
     """
@@ -585,7 +591,8 @@ def ltas_distance(output: SpectralFeatures, reference: SpectralFeatures) -> floa
 
 
 def chroma_profile(features: SpectralFeatures) -> np.ndarray:
-    """12-bin pitch-class profile: power summed per class (60–2000 Hz, round(12·log2(f/440)) mod 12) over the active frames."""
+    """12-bin pitch-class profile: power summed per class (60–2000 Hz, round(12·log2(f/440)) mod 12) over the
+    active frames."""
     return features.chroma[features.active].sum(axis=0)
 
 
@@ -618,7 +625,8 @@ def waveform_copy(signal, reference, rate: int, window_s: float = 0.5, hop_s: fl
     size = scipy.fft.next_fast_len(len(reference) + width - 1, real=True)
     reference_spectrum = scipy.fft.rfft(reference.astype(np.float32), size)
     cumulative = np.concatenate([[0.0], np.cumsum(reference**2)])
-    sliding = np.sqrt(np.maximum(cumulative[width:] - cumulative[:-width], 0.0))  # ‖R[τ:τ+W]‖, τ = 0 … len(R)−W
+    # ‖R[τ:τ+W]‖, τ = 0 … len(R)−W
+    sliding = np.sqrt(np.maximum(cumulative[width:] - cumulative[:-width], 0.0))
     sliding = np.maximum(sliding, 1e-6 * np.sqrt(width))  # a silent stretch of R cannot match
     ncc = np.zeros(len(starts))
     windows = np.lib.stride_tricks.sliding_window_view(signal, width)[starts]
@@ -759,7 +767,8 @@ def _same_shape(first, second):
 
 
 def summed_squared_error(estimate, reference) -> float:
-    """Sarroff & Casey's reconstruction error: ``mean_frames Σ_bins (ŷ − y)²`` on [T × bins] arrays (lower is better)."""
+    """Sarroff & Casey's reconstruction error: ``mean_frames Σ_bins (ŷ − y)²`` on [T × bins] arrays (lower is
+    better)."""
     estimate, reference = _same_shape(estimate, reference)
     return float(np.mean(np.sum((estimate - reference) ** 2, axis=1)))
 
@@ -772,7 +781,8 @@ def spectral_convergence(estimate, reference) -> float:
 
 
 def log_spectral_distance(estimate, reference, floor: float = 1e-10) -> float:
-    """``mean_frames sqrt(mean_bins (10·log10 P − 10·log10 P̂)²)`` in dB on magnitude spectrograms (lower is better)."""
+    """``mean_frames sqrt(mean_bins (10·log10 P − 10·log10 P̂)²)`` in dB on magnitude spectrograms (lower is
+    better)."""
     estimate, reference = _same_shape(estimate, reference)
     difference = 20 * np.log10(np.maximum(reference, floor)) - 20 * np.log10(np.maximum(estimate, floor))
     return float(np.mean(np.sqrt(np.mean(difference**2, axis=1))))
@@ -786,7 +796,8 @@ def snr_db(estimate, reference) -> float:
 
 
 def si_sdr_db(estimate, reference) -> float:
-    """Scale-invariant SDR: with ``α = ⟨ŷ, y⟩/‖y‖²``, ``10·log10(‖αy‖² / ‖αy − ŷ‖²)`` (aligned signals; higher is better).
+    """Scale-invariant SDR: with ``α = ⟨ŷ, y⟩/‖y‖²``, ``10·log10(‖αy‖² / ‖αy − ŷ‖²)``
+    (aligned signals; higher is better).
 
     Unchanged when the estimate is scaled by any non-zero factor.
     """
@@ -800,7 +811,8 @@ def si_sdr_db(estimate, reference) -> float:
 
 
 def envelope_correlation(signal, reference, frame: int = 1024, hop: int = 512) -> float:
-    """Pearson correlation of the RMS envelopes of two time-aligned signals over their common length (higher is better; NaN if either is flat)."""
+    """Pearson correlation of the RMS envelopes of two time-aligned signals over their common length (higher is
+    better; NaN if either is flat)."""
     signal, reference = _same_shape(signal, reference)
     first, second = rms_envelope(signal, frame, hop), rms_envelope(reference, frame, hop)
     if len(first) < 2 or first.std() == 0 or second.std() == 0:

@@ -225,7 +225,8 @@ def check_mirror(mirror: str | None) -> str | None:
     parsed = urllib.parse.urlparse(mirror)
     if parsed.scheme in ("http", "https"):
         if not parsed.netloc:
-            raise InputError("--mirror", f"{mirror!r} has no host (accepted: file://FOLDER, http://HOST/BASE, a folder)")
+            raise InputError("--mirror",
+                             f"{mirror!r} has no host (accepted: file://FOLDER, http://HOST/BASE, a folder)")
         return mirror.rstrip("/")
     if parsed.scheme == "file":
         folder = Path(urllib.request.url2pathname(parsed.path))
@@ -308,7 +309,8 @@ def download(item: ReferenceFile, root: Path, mirror: str | None = None, progres
                     bar.close()
         if partial.stat().st_size < item.size:  # urllib returns a short body without complaint when a server hangs up
             raise ConnectionError("the connection closed before the whole file arrived")
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:  # timeouts, resets, cut bodies
+    except (urllib.error.URLError, http.client.HTTPException, OSError,
+            ValueError) as error:  # timeouts, resets, cut bodies
         reason = getattr(error, "reason", None) or error
         if isinstance(error, urllib.error.HTTPError):
             reason = f"HTTP {error.code} {error.reason}"
@@ -322,8 +324,8 @@ def download(item: ReferenceFile, root: Path, mirror: str | None = None, progres
     if actual != item.sha256:
         size = partial.stat().st_size
         partial.unlink()
-        raise FetchError(f"{item.work}/{item.path}: sha256 mismatch, file deleted. Expected {item.sha256}, got {actual} "
-                         f"({size} bytes, expected {item.size}), downloaded from {url}. "
+        raise FetchError(f"{item.work}/{item.path}: sha256 mismatch, file deleted. Expected {item.sha256}, "
+                         f"got {actual} ({size} bytes, expected {item.size}), downloaded from {url}. "
                          "The URL serves something else than the pinned file; nothing was kept.")
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(partial, final)
@@ -406,7 +408,8 @@ def fetch(selected=None, root=None, mirror=None, manifest=None, progress=True, o
                 path = bundled / item.path
                 if not path.is_file() or sha256_of(path) != item.sha256:
                     failures.append(f"{work}/{item.path}: the copy in {path} is missing or does not match sha256 "
-                                    f"{item.sha256}; restore it from the repository (git checkout -- {path.relative_to(REPO_ROOT)})")
+                                    f"{item.sha256}; restore it from the repository "
+                                    f"(git checkout -- {path.relative_to(REPO_ROOT)})")
                     continue
                 counts["bundled"] += 1
                 continue
@@ -498,10 +501,12 @@ def main(argv=None) -> None:
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("works", nargs="*", metavar="WORK", help="works (default: all)")
         command.add_argument("--to", type=Path, default=None, help=f"target folder (default {cache_root()})")
-        command.add_argument("--manifest", type=Path, default=None, help="another manifest (default shared/reference_manifest.json)")
+        command.add_argument("--manifest", type=Path, default=None,
+                             help="another manifest (default shared/reference_manifest.json)")
         if name == "fetch":
             command.add_argument("--mirror", default=None,
-                                 help="fetch from a mirror laid out as <work>/<path>: a folder, file://FOLDER or http(s)://BASE")
+                                 help="fetch from a mirror laid out as <work>/<path>: a folder, file://FOLDER or "
+                                      "http(s)://BASE")
             command.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     manifest = load_manifest(args.manifest)

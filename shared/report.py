@@ -435,7 +435,8 @@ def collect_media(documents, out_dir: Path) -> list[Entry]:
                 if audio is not None:
                     seconds = audio.seconds
                     clip.wav, clip.waveform, clip.spectrogram = (
-                        f"media/{name}" for name in write_media(audio.samples, audio.rate, media_dir, entry.anchor, "output")
+                        f"media/{name}"
+                        for name in write_media(audio.samples, audio.rate, media_dir, entry.anchor, "output")
                     )
             else:
                 clip.note = "no output wav named in metrics.json"
@@ -445,7 +446,8 @@ def collect_media(documents, out_dir: Path) -> list[Entry]:
             if not output.get("reference"):
                 entry.clips.append(Clip(label=label, note="no reference for this output"))
             else:
-                entry.clips.append(_reference_clip(output, base, seconds, label, media_dir, names, references, document))
+                entry.clips.append(_reference_clip(output, base, seconds, label, media_dir, names, references,
+                                                   document))
             entries.append(entry)
     return entries
 
@@ -471,7 +473,8 @@ def _reference_clip(output, base, seconds, label, media_dir, names, references, 
             clip.note = f"reference offset {offset:g} s is past its end ({audio.seconds:.2f} s, {source.name})"
             _warn(f"{source}: {clip.note} (named in {document['_path']})")
         else:
-            clip.label = f"{label}: {source.name}, {start / audio.rate:.2f}–{(start + samples.shape[0]) / audio.rate:.2f} s"
+            clip.label = (f"{label}: {source.name}, "
+                          f"{start / audio.rate:.2f}–{(start + samples.shape[0]) / audio.rate:.2f} s")
             stem = names.unique(f"ref--{source.stem}")
             clip.wav, clip.waveform, clip.spectrogram = (
                 f"media/{name}" for name in write_media(samples, audio.rate, media_dir, stem, "reference")
@@ -606,7 +609,8 @@ def _matrix_html(entries, columns) -> str:
     rows = []
     for entry in entries:
         scored = criteria_by_key(entry.output)
-        cells = f"<td>{html.escape(entry.run)}</td><td><a href=\"#{entry.anchor}\">{html.escape(entry.output['name'])}</a></td>"
+        cells = (f"<td>{html.escape(entry.run)}</td>"
+                 f"<td><a href=\"#{entry.anchor}\">{html.escape(entry.output['name'])}</a></td>")
         cells += "".join(_criterion_td(scored.get(f"{work}:{criterion}")) for work, criterion in columns)
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>\n" + "\n".join(rows) + "</table>"

@@ -21,9 +21,11 @@ import contextlib
 import csv
 import dataclasses
 import hashlib
+import importlib.util
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 import types
@@ -53,13 +55,87 @@ class InputError(Exception):
 
 
 def cli_main(main, argv=None) -> int:
-    """Run ``main(argv)``; turn an :class:`InputError` into one line on stderr and exit 2."""
+    """Run ``main(argv)``; turn an :class:`InputError` into one line on stderr and exit 2.
+
+    Every script starts here, so this is also where TensorFlow's logging is set, once per process
+    (:func:`quiet_tensorflow`), without importing it: ``--help`` and argument errors stay fast.
+    """
+    quiet_tensorflow()
     try:
         main(argv)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     return 0
+
+
+# ----------------------------------------------------------------------------- a quiet start
+
+#: Lines TensorFlow's C++ start-up writes to the terminal on every import, before its own log level applies
+#: (absl logging is not initialised yet, so TF_CPP_MIN_LOG_LEVEL cannot silence them): the absl notice, oneDNN's
+#: round-off note, the CUDA stub's "no GPU" and the CPU-feature advert.  Any other line is passed on.
+TENSORFLOW_CHATTER = re.compile(
+    r"All log messages before absl::InitializeLog\(\) is called"
+    r"|\] oneDNN custom operations are on"
+    r"|cudart_stub\.cc:\d+\] Could not find cuda drivers"
+    r"|cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized"
+    r"|^To enable the following instructions: .*rebuild TensorFlow"
+)
+
+
+@contextlib.contextmanager
+def stderr_without(pattern):
+    """Capture what is written to file descriptor 2 (C++ as well as Python), then pass on the lines ``pattern``
+    misses."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode(errors="replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not pattern.search(line))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
+
+
+class _QuietTensorFlowImport:
+    """A one-shot import hook: the first ``import tensorflow`` runs inside :func:`stderr_without`."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            load = spec.loader.exec_module
+
+            def exec_module(module):
+                with stderr_without(TENSORFLOW_CHATTER):
+                    load(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+def quiet_tensorflow() -> None:
+    """Set TensorFlow's logging for this process, without importing it (scripts call it through :func:`cli_main`).
+
+    ``TF_CPP_MIN_LOG_LEVEL=3`` and ``KERAS_BACKEND=tensorflow`` unless the user set them, and, when TensorFlow is
+    not imported yet, a hook that drops :data:`TENSORFLOW_CHATTER` from its import's output.  Importing a work's
+    package sets nothing: a library user's process is theirs to configure.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietTensorFlowImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
 
 
 # ----------------------------------------------------------------------------- atomic writes
@@ -338,7 +414,8 @@ def _is_of_type(annotation, value) -> bool:
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        return value is None or any(_is_of_type(argument, value) for argument in arguments if argument is not type(None))
+        return value is None or any(_is_of_type(argument, value) for argument in arguments
+                                    if argument is not type(None))
     if origin is tuple:
         return isinstance(value, tuple) and all(_is_of_type(arguments[0], item) for item in value)
     if origin is typing.Literal:
@@ -397,7 +474,8 @@ def check_output_folder(folder, option=None) -> Path:
             raise InputError(name, f"{existing} is a broken symbolic link")
         existing = existing.parent
     if not existing.is_dir():
-        what = "is a file, not a folder" if existing == folder else f"cannot be created: {existing} is a file, not a folder"
+        what = ("is a file, not a folder" if existing == folder
+                else f"cannot be created: {existing} is a file, not a folder")
         raise InputError(name, what)
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(name, f"cannot be written: {existing} is read-only")
@@ -485,8 +563,9 @@ def load_keras_model(path, made_by: str, *, kind=None, input_dim=None, output_di
                                f"{made_by}` for this run again") from None
     kinds = kind if isinstance(kind, tuple) else (kind,) if kind is not None else ()
     if kinds and not isinstance(model, kinds):
-        raise InputError(path, f"a {type(model).__name__} model, not this work's {' or '.join(k.__name__ for k in kinds)}: a "
-                               f"model of another work? Run `python -m {made_by}` for this run")
+        raise InputError(path, f"a {type(model).__name__} model, not this work's "
+                               f"{' or '.join(k.__name__ for k in kinds)}: a model of another work? "
+                               f"Run `python -m {made_by}` for this run")
     for what, expected, attribute in (("inputs", input_dim, "input_shape"), ("outputs", output_dim, "output_shape")):
         if expected is None:
             continue
@@ -564,7 +643,8 @@ def resumable_callbacks(run_dir, save_freq="epoch") -> list:
             self.batches += 1
 
         def on_epoch_end(self, epoch, logs=None):
-            self.logger.on_epoch_end(epoch, logs)  # first: a kill after it and before the checkpoint re-trains the epoch
+            # first: a kill after it and before the checkpoint re-trains the epoch
+            self.logger.on_epoch_end(epoch, logs)
             self._current_epoch = epoch + 1
             if self.every is None or self.batches >= self.every:
                 self.batches = 0
@@ -577,7 +657,8 @@ def resumable_callbacks(run_dir, save_freq="epoch") -> list:
         def _save_model(self):
             weights = Path(self._weights_path)
             weights.parent.mkdir(parents=True, exist_ok=True)
-            temporary = weights.with_name(".latest.partial.weights.h5")  # named as atomic_path's; Keras wants .weights.h5
+            # named as atomic_path's; Keras wants .weights.h5
+            temporary = weights.with_name(".latest.partial.weights.h5")
             self.model.save_weights(str(temporary), overwrite=True)
             with h5py.File(temporary, "a") as handle:
                 handle.attrs["epochs_done"] = self._current_epoch

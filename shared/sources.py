@@ -67,7 +67,8 @@ DECAY_VERDICTS = {
 #: decay/README.md's readings of each published continuation, the answers the decay criteria are calibrated on:
 #: run → (pitch kept?, how it decays against the original, noise sufficiently low?), per note where they differ.
 #: Decay: "like the original" / "weaker" / "none" / "faster"; noise: False where the readings find it noisier
-#: (flatness ≥ 20× the original's, or the paper says so), True for runs 5, 6 and 9 (flatness 8–10×, tonal 0.97–0.99).
+#: (flatness ≥ 20× the original's, or the paper says so), True for runs 5, 6 and 9 (flatness 8–10×, tonal
+#: 0.97–0.99).
 DECAY_READINGS = {
     (1, "sulA.D5"): (False, "weaker", False), (1, "sulC.Eb3"): (True, "weaker", False),
     (2, "sulB"): (False, "none", False), (2, "sulG"): (False, "none", False),
@@ -93,7 +94,8 @@ def decay_pairs(folder: Path):
         instrument = run_folder.name.split(" - ")[1].split("_")[0]
         for generated in sorted(run_folder.glob("*_gen_wp.wav")):
             original = generated.with_name(generated.name.replace("_gen_wp", ""))
-            yield run, instrument, generated, original, soundfile.info(str(original)).frames - soundfile.info(str(generated)).frames
+            yield (run, instrument, generated, original,
+                   soundfile.info(str(original)).frames - soundfile.info(str(generated)).frames)
 
 
 def dreaming_document(folder: Path) -> dict:

@@ -99,7 +99,8 @@ def main(argv=None) -> None:
     for work, run_dir in outputs.items():
         for wav in sorted((run_dir / "generated").glob("*.wav")):
             print(f"  {work}: {wav}")
-        losses = sorted(run_dir.glob("loss.csv")) or sorted(run_dir.glob("*/loss.csv"))  # autoencoder_synth: one per model
+        # autoencoder_synth: one per model
+        losses = sorted(run_dir.glob("loss.csv")) or sorted(run_dir.glob("*/loss.csv"))
         print(f"  {work}: loss per epoch in {', '.join(map(str, losses))}; criteria in {run_dir / 'metrics.json'}")
     print(f"Report: {report_dir / 'report.md'}\nListening page: {(report_dir / 'index.html').resolve()}")
 

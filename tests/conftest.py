@@ -20,6 +20,11 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# A test session is a process start like a script's: TensorFlow's logging is set here, as cli_main sets it.
+from shared.rundir import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()
+
 
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
@@ -53,8 +58,9 @@ def require_system(package: str, path=None, command=None) -> None:
 # ----------------------------------------------------------------------------- make regress
 
 
-#: Modules that are regression tests as a whole: the golden outputs, and the reference data's fetcher and sums.
-REGRESSION_MODULES = ("test_golden.py", "test_reference_fetch.py")
+#: Modules that are regression tests as a whole: the golden outputs, the reference data's fetcher and sums, and the
+#: synthetic corpora's bytes.
+REGRESSION_MODULES = ("test_golden.py", "test_reference_fetch.py", "test_corpora_identity.py")
 
 
 def pytest_addoption(parser):

@@ -273,7 +273,8 @@ def deviations(actual: dict, golden: dict):
                     continue
                 floor = max(abs(want), scales[name])
                 difference = abs(have - want)
-                yield kind, where, have, want, (difference / floor if floor > 0 else (0.0 if difference == 0 else float("inf")))
+                yield kind, where, have, want, (difference / floor if floor > 0
+                                                else (0.0 if difference == 0 else float("inf")))
 
 
 def mismatches(actual: dict, golden: dict, tolerances=None) -> list[str]:
@@ -300,7 +301,8 @@ def spread_report(runs: list[dict], works=WORKS) -> dict:
                                  for (threads, onednn), run in zip(CONFIGURATIONS, runs)],
               "works": {work: spread([run["works"][work] for run in runs]) for work in works},
               "tolerances": TOLERANCES}
-    report["overall"] = {kind: max(report["works"][work]["max_relative"][kind] for work in works) for kind in TOLERANCES}
+    report["overall"] = {kind: max(report["works"][work]["max_relative"][kind] for work in works)
+                         for kind in TOLERANCES}
     return report
 
 
@@ -326,7 +328,8 @@ def summary_subprocess(works, threads, onednn, out: Path) -> dict:
     """One run in a fresh interpreter with the given threads and ``TF_ENABLE_ONEDNN_OPTS``."""
     environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn, "TF_CPP_MIN_LOG_LEVEL": "3",
                    "OMP_NUM_THREADS": str(threads)}
-    command = [sys.executable, "-m", "tests.golden", "--summary", str(out), "--threads", str(threads), "--works", *works]
+    command = [sys.executable, "-m", "tests.golden", "--summary", str(out), "--threads", str(threads),
+               "--works", *works]
     result = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
@@ -365,12 +368,14 @@ def main(argv=None) -> int:
     failed = False
     for work, summary in results.items():
         if not golden_path(work).is_file():
-            print(f"{work}: no golden file {golden_path(work).relative_to(REPO_ROOT)} (python -m tests.golden --regenerate)")
+            print(f"{work}: no golden file {golden_path(work).relative_to(REPO_ROOT)} "
+                  "(python -m tests.golden --regenerate)")
             failed = True
             continue
         problems = mismatches(summary, load_golden(work))
         failed |= bool(problems)
-        print(f"{work}: {'ok' if not problems else f'{len(problems)} value(s) outside tolerance'} ({summary['seconds']} s)")
+        print(f"{work}: {'ok' if not problems else f'{len(problems)} value(s) outside tolerance'} "
+              f"({summary['seconds']} s)")
         for line in problems[:20]:
             print(f"  {line}")
     return 1 if failed else 0

@@ -219,7 +219,8 @@ def test_channel_filtering():
 
 def test_mido_like_messages_are_all_applied_in_order():
     state = ControlState(8)
-    messages = [types.SimpleNamespace(type="control_change", channel=0, control=0, value=value) for value in (10, 20, 30)]
+    messages = [types.SimpleNamespace(type="control_change", channel=0, control=0, value=value)
+                for value in (10, 20, 30)]
     messages.insert(1, types.SimpleNamespace(type="note_on", channel=0, note=60, velocity=100))
     messages.append(types.SimpleNamespace(type="control_change", channel=1, control=1, value=0))  # MIDI channel 2
     messages.append(types.SimpleNamespace(type="clock"))
@@ -454,7 +455,8 @@ def test_an_unreadable_automation_file_names_the_file(tmp_path):
 
 
 def test_automation_write_read_round_trip(tmp_path):
-    events = [Event(0, 1, 44, 127), Event(0, 1, 44, 0), Event(7, 16, 0, 0), Event(7, 2, 127, 127), Event(300, 1, 59, 127)]
+    events = [Event(0, 1, 44, 127), Event(0, 1, 44, 0), Event(7, 16, 0, 0), Event(7, 2, 127, 127),
+              Event(300, 1, 59, 127)]
     path = tmp_path / "recorded.jsonl"
     write_automation(path, events, comment="recorded live\nsecond line")
     text = path.read_text()

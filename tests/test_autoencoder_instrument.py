@@ -50,7 +50,8 @@ def test_unprocessed_output_is_the_input_times_the_overlap_add_level():
     signal = noise()
     out, summary = render(instrument(signal), {})
     assert summary["ended_by"] == "input end" and len(out) == (len(signal) - 2048) // 1024 * 1024 + 2048
-    np.testing.assert_allclose(out[1024:-1024], signal[1024:len(out) - 1024] * 2 / 3, atol=1e-12)  # rect × Hann·2/3, hop N/2
+    # rect × Hann·2/3, hop N/2
+    np.testing.assert_allclose(out[1024:-1024], signal[1024:len(out) - 1024] * 2 / 3, atol=1e-12)
     out, _ = render(instrument(signal, analysis="hann", hop=512), {})  # the paper-era interface's unity-gain mode
     np.testing.assert_allclose(out[1536:-1536], signal[1536:len(out) - 1536], atol=1e-12)
 
@@ -133,7 +134,8 @@ def test_automation_renders_byte_identical_wavs_and_bad_files_are_refused(traine
     assert wavs[0].read_bytes() == wavs[1].read_bytes()
     samples, rate = soundfile.read(wavs[0])
     assert rate == 22050 and np.abs(samples).max() > 0.01
-    result = run_script("autoencoder_synth.play", "--model", run, "--no-input", "--seconds", "1", "--render", tmp_path / "n.wav")
+    result = run_script("autoencoder_synth.play", "--model", run, "--no-input", "--seconds", "1",
+                        "--render", tmp_path / "n.wav")
     assert result.returncode == 0, result.stderr
     assert soundfile.info(tmp_path / "n.wav").frames == 22 * 1024  # ceil(1 s / hop) blocks
     bad = tmp_path / "bad.jsonl"
@@ -153,7 +155,8 @@ def test_list_ports_and_live_play_without_audio_report_clearly(trained_run):
     if "Audio outputs: none" not in result.stdout and "Audio outputs: unavailable" not in result.stdout:
         pytest.skip("this machine has an audio output: a live run would play")
     result = run_script("autoencoder_synth.play", "--model", run)
-    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1].startswith("error: audio output"), result.stderr
+    assert (result.returncode == 2
+            and result.stderr.strip().splitlines()[-1].startswith("error: audio output")), result.stderr
 
 
 def test_live_virtual_midi_port(trained_run):

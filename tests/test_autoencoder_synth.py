@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from autoencoder_synth import preprocess
-from autoencoder_synth import train as ae_train
+from autoencoder_synth import features, preprocess
+from autoencoder_synth import training as ae_training
 from autoencoder_synth.config import PRESETS, AutoencoderConfig, model_settings
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 from conftest import REPO_ROOT
@@ -31,19 +31,20 @@ def songs(folder, count=3, seconds=2.0, rate=22050):
     t = np.arange(int(seconds * rate)) / rate
     for index in range(count):
         tone = 0.3 * np.sin(2 * np.pi * (220 + 110 * index) * t) + 0.1 * np.sin(2 * np.pi * 1500 * t) * (t % 0.5 < 0.1)
-        soundfile.write(folder / f"song{index}.wav", np.stack([tone, np.zeros_like(tone)], axis=1), rate, subtype="PCM_16")
+        soundfile.write(folder / f"song{index}.wav", np.stack([tone, np.zeros_like(tone)], axis=1), rate,
+                        subtype="PCM_16")
     return folder
 
 
 def run_script(module, *args):
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 def test_rectangular_frames_and_magnitude_over_n():
     rate, bin_index = 22050, 93
     t = np.arange(2048 * 4) / rate
-    frames = preprocess.magnitude_frames(0.5 * np.cos(2 * np.pi * bin_index * rate / 2048 * t))
+    frames = features.magnitude_frames(0.5 * np.cos(2 * np.pi * bin_index * rate / 2048 * t))
     assert frames.shape == (7, 1025)  # frames at 0, 1024, … while 2048 samples fit
     np.testing.assert_allclose(frames[:, bin_index], 0.25, rtol=1e-5)  # A/2 for an on-bin cosine, no window
 
@@ -82,7 +83,8 @@ def test_tied_weights_initialisation_and_summed_loss():
     x = np.random.default_rng(0).uniform(0, 1, (3, 40)).astype(np.float32)
     expected = 1 / (1 + np.exp(-(x @ kernel))) @ kernel.T  # linear decoder through Wᵀ, zero biases
     np.testing.assert_allclose(np.asarray(model(x)), expected, atol=1e-6)
-    np.testing.assert_allclose(np.asarray(reconstruction_error(x, expected)), ((x - expected) ** 2).sum(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(reconstruction_error(x, expected)), ((x - expected) ** 2).sum(axis=1),
+                               rtol=1e-6)
 
 
 def test_sgd_momentum_is_pylearn2s():
@@ -102,9 +104,9 @@ def test_pylearn2_stopping_rule(tmp_path, monkeypatch):
     import keras
 
     values = iter([10.0, 9.0, 8.995, 8.99, 8.985, 8.98, 8.975, 7.0])  # epoch 0, then too-small gains from epoch 2 on
-    monkeypatch.setattr(ae_train, "objective", lambda *args, **kwargs: next(values))
+    monkeypatch.setattr(ae_training, "objective", lambda *args, **kwargs: next(values))
     config = dataclasses.replace(TINY, patience=5, stopping="either", max_epochs=None)  # the earlier reading of Or
-    callback = ae_train.pylearn2_stopping(None, None, config, tmp_path / "loss.csv")
+    callback = ae_training.Pylearn2Stopping(None, None, config, tmp_path / "loss.csv")
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     callback.set_model(model)
     callback.on_train_begin()
@@ -154,8 +156,8 @@ def test_scripts_end_to_end_and_bad_input(tmp_path):
         result = run_script("autoencoder_synth.train", "--run", run, "--preset", model, "--set", "max_epochs=3")
         assert result.returncode == 0, result.stderr
     for mode in ("faithful", "fast"):
-        result = run_script("autoencoder_synth.generate", "--run", run, "--model", "deep-8-4", "--input", folder / "song0.wav",
-                            "--mode", mode)
+        result = run_script("autoencoder_synth.generate", "--run", run, "--model", "deep-8-4",
+                            "--input", folder / "song0.wav", "--mode", mode)
         assert result.returncode == 0, result.stderr
     faithful, rate = soundfile.read(run / "generated" / "deep-8-4_song0.wav", dtype="int16")
     fast, _ = soundfile.read(run / "generated" / "deep-8-4_song0_fast.wav", dtype="int16")
@@ -168,15 +170,18 @@ def test_scripts_end_to_end_and_bad_input(tmp_path):
     scored = evaluate_output(run / "generated" / "deep-8-4_song0.wav", run, {})
     error = {row["id"]: row for row in scored["criteria"]["autoencoder_synth"]}["reconstruction_error"]
     assert error["numbers"]["training_units"] is True  # divided by the run's training max, the tables' units
-    result = run_script("autoencoder_synth.generate", "--run", run)  # the run's model (tiny: ae1-16) on a test-split song
+    # the run's model (tiny: ae1-16) on a test-split song
+    result = run_script("autoencoder_synth.generate", "--run", run)
     assert result.returncode != 0 and "ae1-16" in result.stderr  # not trained in this run
     bad = run_script("autoencoder_synth.train", "--run", run, "--preset", "ae3-8")
     assert bad.returncode == 2 and "not a model name" in bad.stderr
     soundfile.write(tmp_path / "rate.wav", np.zeros((4410, 1)) + 0.1, 44100)
-    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav", "--run", tmp_path / "r2")
-    assert bad.returncode == 2 and "resampled from 44100 Hz to 22050 Hz" in bad.stderr and "fewer than the 500" in bad.stderr
-    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav", "--run", tmp_path / "r2",
-                     "--set", "resample=false")
+    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav",
+                     "--run", tmp_path / "r2")
+    assert (bad.returncode == 2 and "resampled from 44100 Hz to 22050 Hz" in bad.stderr
+            and "fewer than the 500" in bad.stderr)
+    bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", tmp_path / "rate.wav",
+                     "--run", tmp_path / "r2", "--set", "resample=false")
     assert bad.returncode == 2 and "sample rate 44100 Hz" in bad.stderr
     bad = run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", tmp_path / "r3")
     assert bad.returncode == 2 and "fewer than the 500" in bad.stderr and not (tmp_path / "r3" / "config.json").exists()

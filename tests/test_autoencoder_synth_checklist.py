@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from autoencoder_synth import preprocess
+from autoencoder_synth import features, preprocess
 from autoencoder_synth import train as ae_train
+from autoencoder_synth import training as ae_training
 from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3, AutoencoderConfig, model_settings
+from autoencoder_synth.model import load_trained
 from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 
 RATE, N, HOP = 22050, 2048, 1024  # the paper's rate, FFT size and the features' hop (literals from the source)
@@ -54,7 +56,8 @@ def write_stereo_songs(folder, seconds=(0.5, 0.6, 0.45)):
 
 
 def bregman_frames(samples):
-    """bregman's 2014 STFT: a wfft buffer shifted by hop, emitted once full, no window, |rfft|/N; partial hop dropped."""
+    """bregman's 2014 STFT: a wfft buffer shifted by hop, emitted once full, no window, |rfft|/N; partial hop
+    dropped."""
     frames, start = [], 0
     while start + N <= len(samples):
         frames.append(np.abs(np.fft.rfft(samples[start:start + N])) / N)
@@ -83,7 +86,7 @@ def test_item01_source_feature_settings():
 
 def test_item01_left_channel_over_32768(tmp_path):
     lefts = write_stereo_songs(tmp_path)
-    signal = preprocess.load_song(tmp_path / "song1.wav", AutoencoderConfig())
+    signal = features.load_song(tmp_path / "song1.wav", AutoencoderConfig())
     np.testing.assert_array_equal(signal, lefts[1].astype(np.float64) / 32768.0)  # WavOpen: channel 0, /32768
 
 
@@ -91,14 +94,15 @@ def test_item01_rectangular_frames_at_hop_1024_magnitude_over_n():
     samples = np.random.default_rng(3).uniform(-0.5, 0.5, N + 5 * HOP + 700)
     expected = bregman_frames(samples)
     assert expected.shape == (6, 1025)
-    np.testing.assert_allclose(preprocess.magnitude_frames(samples), expected, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(features.magnitude_frames(samples), expected, rtol=1e-5, atol=1e-9)
 
 
 def test_item01_pipeline_frames_are_bregmans(frames_run):
     run, pooled = frames_run
     maxvec = np.load(run / "data" / "maxvec.npy")
     train = np.load(run / "data" / "train.npy")
-    assert train.dtype == np.float32 and train.shape == (14, 1025) and len(pooled) == 9 + 11 + 8  # frames per song: (len − 2048) // 1024 + 1
+    # frames per song: (len − 2048) // 1024 + 1
+    assert train.dtype == np.float32 and train.shape == (14, 1025) and len(pooled) == 9 + 11 + 8
     np.random.seed(9778)
     order = np.random.permutation(len(pooled))
     np.testing.assert_allclose(train * maxvec, pooled[order[:14]], rtol=1e-5, atol=1e-9)
@@ -145,7 +149,8 @@ def test_item03_per_bin_max_of_the_training_frames(frames_run):
 
 def test_item03_global_max_option(tmp_path):
     lefts = write_stereo_songs(tmp_path / "songs")
-    config = dataclasses.replace(AutoencoderConfig(), train_frames=14, valid_frames=5, test_frames=5, normalisation="global")
+    config = dataclasses.replace(AutoencoderConfig(), train_frames=14, valid_frames=5, test_frames=5,
+                                 normalisation="global")
     preprocess.preprocess(tmp_path / "songs", tmp_path / "run", config, progress=False)
     pooled = np.concatenate([bregman_frames(left / 32768.0) for left in lefts])
     np.random.seed(9778)
@@ -310,7 +315,7 @@ def test_item13_vocoder_phase_accumulates_the_bin_advance():
 @pytest.fixture()
 def fake_model_run(tmp_path, monkeypatch):
     """A run folder with a small numpy network standing in for a trained model (play and generate load it)."""
-    from autoencoder_synth import generate, instrument, play
+    from autoencoder_synth import generate, play
     from shared.rundir import save_npy, write_config
 
     (W, hb, vb), network = small_network(seed=19)
@@ -319,8 +324,7 @@ def fake_model_run(tmp_path, monkeypatch):
     write_config(run, AutoencoderConfig())
     (run / "ae1-6").mkdir(parents=True)
     monkeypatch.setattr(play, "load_network", lambda path: (network, run))
-    monkeypatch.setattr(instrument, "load_network", lambda path: (network, run))
-    monkeypatch.setattr(generate, "network_of", lambda run_dir, name: network)
+    monkeypatch.setattr(generate, "load_network", lambda path: (network, run))
     song = tmp_path / "song.wav"
     pcm = np.round(np.random.default_rng(20).uniform(-0.5, 0.5, N + 20 * HOP) * 32767).astype(np.int16)
     soundfile.write(song, pcm, RATE, subtype="PCM_16")
@@ -348,7 +352,8 @@ def test_item13_play_hann_analysis_runs_at_hop_512_with_unity_gain(fake_model_ru
 
     run, song, pcm, _ = fake_model_run
     signal = pcm / 32768.0
-    play.main(["--model", str(run / "ae1-6"), "--input", str(song), "--analysis", "hann", "--render", str(tmp_path / "h.wav")])
+    play.main(["--model", str(run / "ae1-6"), "--input", str(song), "--analysis", "hann",
+               "--render", str(tmp_path / "h.wav")])
     out, _ = soundfile.read(tmp_path / "h.wav", dtype="int16")
     assert json.loads((tmp_path / "h.json").read_text())["hop"] == 512
     middle = slice(N, len(signal) - N)
@@ -380,8 +385,8 @@ def test_item14_automation_renders_offline_through_the_same_engine(fake_model_ru
     outputs = []
     for attempt in range(2):
         path = tmp_path / f"out{attempt}.wav"
-        play.main(["--model", str(run / "ae1-6"), "--input", str(song), "--automation", str(moves), "--render", str(path),
-                   "--vocoder"])
+        play.main(["--model", str(run / "ae1-6"), "--input", str(song), "--automation", str(moves),
+                   "--render", str(path), "--vocoder"])
         outputs.append(path.read_bytes())
     assert outputs[0] == outputs[1]
     play.main(["--model", str(run / "ae1-6"), "--input", str(song), "--automation", str(moves), "--render",
@@ -436,7 +441,8 @@ def test_item04_gaussian_corruption_in_training_seeded_2001():
     x = np.random.default_rng(0).uniform(0, 1, (4, 1025)).astype(np.float32)
     clean = pylearn2_autoencoder(x.astype(np.float64), *weights_of(model))
     np.testing.assert_allclose(np.asarray(model(x)), clean, rtol=1e-4, atol=1e-5)  # no corruption outside training
-    noise = np.asarray(keras.layers.GaussianNoise(0.25, seed=2001)(x, training=True)) - x  # pylearn2's corruptor seed 2001
+    # pylearn2's corruptor seed 2001
+    noise = np.asarray(keras.layers.GaussianNoise(0.25, seed=2001)(x, training=True)) - x
     assert noise.std() == pytest.approx(0.25, rel=0.05)
     expected = pylearn2_autoencoder((x + noise).astype(np.float64), *weights_of(model))
     np.testing.assert_allclose(np.asarray(model(x, training=True)), expected, rtol=1e-4, atol=1e-4)
@@ -465,7 +471,8 @@ def saved_run(root, frames=250):
     save_npy(root / "data" / "maxvec.npy", np.ones(1025, np.float32))
     write_config(root, config)
     models = {}
-    for name, settings, seed in (("ae1-16", dict(hidden=16), 21), ("ae2-16-4", dict(kind="ae2", hidden=16, hidden2=4), 22)):
+    for name, settings, seed in (("ae1-16", dict(hidden=16), 21),
+                                 ("ae2-16-4", dict(kind="ae2", hidden=16, hidden2=4), 22)):
         model = build_model(dataclasses.replace(config, **settings))
         randomise(model, seed)
         (root / name).mkdir(parents=True, exist_ok=True)
@@ -595,10 +602,30 @@ def test_item09_train_is_pylearn2_momentum_sgd_in_batches_of_100(tmp_path):
     W0, hb0, vb0 = weights_of(initial)
     result = ae_train.train(tmp_path, config, "ae1-3")
     assert result["epochs"] == 2 and result["best_epoch"] == 2
-    model = ae_train.load_trained(tmp_path / "ae1-3")
+    model = load_trained(tmp_path / "ae1-3")
     expected = momentum_sgd(np.tile(row, (100, 1)), W0, hb0, vb0, lambda batch: [batch] * 6)
     for ours, theirs in zip(weights_of(model), expected):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-7)
+
+
+def test_load_trained_takes_a_model_folder_a_run_or_a_keras_file(tmp_path):
+    from autoencoder_synth.synth import load_network
+    from shared.rundir import InputError, save_npy, write_config
+
+    rows = np.random.default_rng(11).uniform(0, 1, (20, 6))
+    config = tiny_training_run(tmp_path, rows, rows[:10], hidden=3, max_epochs=1)
+    write_config(tmp_path, dataclasses.replace(config, model="ae1-3"))
+    save_npy(tmp_path / "data" / "maxvec.npy", np.ones(6, np.float32))
+    ae_train.train(tmp_path, config, "ae1-3")
+    expected = weights_of(load_trained(tmp_path / "ae1-3"))
+    for where in (tmp_path, tmp_path / "ae1-3" / "model.keras"):  # the run (its model setting), the file
+        for ours, theirs in zip(weights_of(load_trained(where)), expected):
+            np.testing.assert_array_equal(ours, theirs)
+    network, run = load_network(tmp_path)  # the numpy engine finds the same model and its run
+    np.testing.assert_array_equal(network.layers[0][0], expected[0])
+    assert run == tmp_path
+    with pytest.raises(InputError, match="missing: train ae1-9 first"):
+        load_trained(tmp_path / "ae1-9")
 
 
 def test_item09_frames_are_reshuffled_every_epoch(tmp_path):
@@ -609,7 +636,7 @@ def test_item09_frames_are_reshuffled_every_epoch(tmp_path):
     initial = ae_train.training_sets(tmp_path, dataclasses.replace(config, kind="ae1"))[0]
     W0, hb0, vb0 = weights_of(initial)
     ae_train.train(tmp_path, config, "ae1-3")
-    model = ae_train.load_trained(tmp_path / "ae1-3")
+    model = load_trained(tmp_path / "ae1-3")
     in_order = momentum_sgd(rows, W0, hb0, vb0, lambda x: [x[:100], x[100:]])
     assert np.abs(weights_of(model)[0] - in_order[0]).max() > 1e-6
 
@@ -644,8 +671,8 @@ def drive(curve, config, tmp_path, monkeypatch):
     import keras
 
     values = iter(curve)
-    monkeypatch.setattr(ae_train, "objective", lambda *args, **kwargs: next(values))
-    callback = ae_train.pylearn2_stopping(None, None, config, tmp_path / "loss.csv")
+    monkeypatch.setattr(ae_training, "objective", lambda *args, **kwargs: next(values))
+    callback = ae_training.Pylearn2Stopping(None, None, config, tmp_path / "loss.csv")
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     callback.set_model(model)
     callback.on_train_begin()
@@ -684,7 +711,7 @@ def test_item10_the_stopping_rule_ends_fit_without_a_cap(tmp_path, monkeypatch):
     config = tiny_training_run(tmp_path, rows, rows[:5], hidden=2, epoch_counter=4)  # 250 → 4: a short fit
     curve = [5.0] + [4.0] * 40
     calls = iter(curve)
-    monkeypatch.setattr(ae_train, "objective", lambda *args, **kwargs: next(calls, 4.0))
+    monkeypatch.setattr(ae_training, "objective", lambda *args, **kwargs: next(calls, 4.0))
     result = ae_train.train(tmp_path, config, "ae1-2")
     assert result["epochs"] == pylearn2_or_stopping(curve, max_epochs=4) == 5 + 4
     assert result["stopped_by"] == "stopping rule" and result["best_epoch"] == 1
@@ -696,8 +723,8 @@ def test_item10_max_epochs_is_a_cap_and_either_is_the_old_reading(tmp_path, monk
     assert stopped == 10  # the cap, before the rule's 258
     stopped, _ = drive(curve, dataclasses.replace(AutoencoderConfig(), stopping="either"), tmp_path, monkeypatch)
     assert stopped == 8  # 3 + 5 epochs without a 0.1 % gain
-    stopped, _ = drive(CURVES["improves forever"], dataclasses.replace(AutoencoderConfig(), stopping="either"), tmp_path,
-                       monkeypatch)
+    stopped, _ = drive(CURVES["improves forever"], dataclasses.replace(AutoencoderConfig(), stopping="either"),
+                       tmp_path, monkeypatch)
     assert stopped == 250
 
 
@@ -723,7 +750,7 @@ def test_item11_validation_objective_is_noisy_for_a_dae_and_in_the_sum_conventio
     config = dataclasses.replace(AutoencoderConfig(), hidden=4, noise_std=0.25)
     model = build(hidden=4, noise_std=0.25)
     randomise(model, 13)
-    callback = ae_train.pylearn2_stopping(rows, rows, config, tmp_path / "loss.csv")
+    callback = ae_training.Pylearn2Stopping(rows, rows, config, tmp_path / "loss.csv")
     callback.set_model(model)
     callback.on_train_begin()
     W, hb, vb = weights_of(model)
@@ -739,8 +766,9 @@ def test_item11_validation_objective_is_noisy_for_a_dae_and_in_the_sum_conventio
 
 def test_item11_stacked_ae2_reports_its_error_on_the_input_frames(tmp_path):
     config, models = saved_run(tmp_path)
-    result = ae_train.train(tmp_path, dataclasses.replace(config, max_epochs=1, **model_settings("ae2-16-4")), "ae2-16-4")
-    ae2 = ae_train.load_trained(tmp_path / "ae2-16-4")
+    result = ae_train.train(tmp_path, dataclasses.replace(config, max_epochs=1, **model_settings("ae2-16-4")),
+                            "ae2-16-4")
+    ae2 = load_trained(tmp_path / "ae2-16-4")
     (W1, hb1, vb1), (W2, hb2, vb2) = weights_of(models["ae1-16"]), weights_of(ae2)
     frames = np.load(tmp_path / "data" / "valid.npy").astype(np.float64)
     stack = sigmoid(sigmoid(sigmoid(frames @ W1 + hb1) @ W2 + hb2) @ W2.T + vb2) @ W1.T + vb1

@@ -622,15 +622,15 @@ def test_reading_float_beyond_full_scale_warns_once_naming_file_count_and_action
 
 def test_each_work_says_what_it_does_with_samples_beyond_full_scale(tmp_path, capsys):
     from autoencoder_synth.config import AutoencoderConfig
-    from autoencoder_synth.preprocess import load_song
+    from autoencoder_synth.features import load_song
     from decay.config import DecayConfig
-    from decay.preprocess import load_note
+    from decay.features import load_note
     from dreaming.config import DreamingConfig
-    from dreaming.preprocess import load_signal as dreaming_signal
+    from dreaming.features import load_signal as dreaming_signal
     from gruv.config import GruvConfig
-    from gruv.preprocess import load_audio
+    from gruv.features import load_audio
     from mdn_vocoder.config import MdnConfig
-    from mdn_vocoder.preprocess import load_signal as mdn_signal
+    from mdn_vocoder.features import load_signal as mdn_signal
 
     cases = [
         (lambda path: load_audio(path, GruvConfig()), 44100, "clipped", 1.0),

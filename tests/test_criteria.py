@@ -60,7 +60,8 @@ def test_dreaming_ratings_agree_with_table_1(table_1_ratings, capsys):
             ours = [table_1_ratings[name][c] for c in ("C1", "C2", "C3")]
             print(f"  {name:16s} paper {'/'.join(paper):20s} ours {'/'.join(ours):20s}")
         for criterion, matrix in confusion.items():
-            print(f"{criterion}: {agreement[criterion]}/11 agree; confusion (rows paper, columns ours: low medium high)")
+            print(f"{criterion}: {agreement[criterion]}/11 agree; "
+                  "confusion (rows paper, columns ours: low medium high)")
             for level, row in zip(LEVELS, matrix):
                 print(f"  {level:>6s} {row}")
     for criterion, required in REQUIRED_AGREEMENT.items():
@@ -101,7 +102,8 @@ GUITAR_NOTES = ("sulB.C5Gb5", "sulG.C5Db5")
 def test_decay_run_4_keeps_the_pitch_and_decays_like_the_original_but_noisier():
     for note in GUITAR_NOTES:
         rows = decay_rows(4, note)
-        assert rows["same_frequencies"]["verdict"] == "pass" and rows["decreasing"]["verdict"] == "like the original", note
+        assert (rows["same_frequencies"]["verdict"] == "pass"
+                and rows["decreasing"]["verdict"] == "like the original"), note
         assert rows["low_noise"]["verdict"] == "noisier", note  # flatness ≈ 190× the original's (+21.6 / +22.8 dB)
 
 
@@ -120,7 +122,8 @@ def test_decay_run_2_loses_the_pitch():
 
 
 def test_decay_cello_run_is_noisier_and_decays_weaker_than_its_original():
-    rows = decay_rows(1, "sulC.Eb3")  # −9.7 dB/s beside the original's −47: the old absolute −6 dB/s rule passed it
+    # −9.7 dB/s beside the original's −47: the old absolute −6 dB/s rule passed it
+    rows = decay_rows(1, "sulC.Eb3")
     assert rows["decreasing"]["verdict"] == "weaker" and rows["low_noise"]["verdict"] == "noisier"
     for note in ("sulA.D5", "sulC.Eb3"):
         noise = decay_rows(1, note)["low_noise"]
@@ -136,8 +139,9 @@ def test_decay_criteria_agree_with_the_readings_on_the_17_continuations(decay_it
     """(1)–(3) against decay/README.md's readings (shared.sources.DECAY_READINGS), in sample and leave one out."""
     agreement = calibration.decay_calibration(decay_items)
     with capsys.disabled():
-        print("\ndecay readings: " + ", ".join(f"{key} {counts['in_sample_agree']}/17 in sample, {counts['leave_one_out_agree']}/17 "
-                                               f"leave-one-out" for key, counts in agreement.items()))
+        print("\ndecay readings: " + ", ".join(f"{key} {counts['in_sample_agree']}/17 in sample, "
+                                               f"{counts['leave_one_out_agree']}/17 leave-one-out"
+                                               for key, counts in agreement.items()))
     assert agreement["pitch"]["in_sample_agree"] == 17
     assert agreement["decay"]["in_sample_agree"] >= 16 and agreement["noise_low"]["in_sample_agree"] >= 16
     assert agreement["decay"]["leave_one_out_agree"] >= 15 and agreement["noise_low"]["leave_one_out_agree"] >= 15
@@ -154,13 +158,15 @@ def test_each_original_is_like_itself():
         signal, rate = mono(original)
         rows = {row["id"]: row for row in criteria.decay_criteria(signal[prime:], rate, signal[prime:], rate,
                                                                  band_hz=sources.DECAY_BAND_HZ[instrument])}
-        assert (rows["decreasing"]["verdict"], rows["low_noise"]["verdict"]) == ("like the original",) * 2, original.name
+        assert ((rows["decreasing"]["verdict"], rows["low_noise"]["verdict"])
+                == ("like the original",) * 2), original.name
 
 
 def test_committed_calibration_matches_a_recomputation(dreaming_items, decay_items):
     """shared/results/calibration.json (the README's in-sample and leave-one-out table) is what the code gives now."""
     committed = json.loads((REPO_ROOT / "shared" / "results" / "calibration.json").read_text())
-    fresh = {"dreaming": calibration.dreaming_calibration(dreaming_items), "decay": calibration.decay_calibration(decay_items)}
+    fresh = {"dreaming": calibration.dreaming_calibration(dreaming_items),
+             "decay": calibration.decay_calibration(decay_items)}
     for work, agreement in fresh.items():
         for key, counts in agreement.items():
             for column in ("in_sample", "leave_one_out", "leave_one_out_moved"):

@@ -41,14 +41,22 @@ def decay_rows(output):
 # signal → expected (1) pitch, (2) decay grade, (3) noise grade
 DECAY_CONTROLS = {
     "a copy of the original": (lambda: ORIGINAL, "pass", "like the original", "like the original"),
-    "the original sustained instead of decaying": (lambda: note(db_per_s=0.0, seed=2)[0], "pass", "none", "like the original"),
-    "decaying at 0.3 of the original's rate": (lambda: note(db_per_s=12.0, seed=2)[0], "pass", "weaker", "like the original"),
-    "decaying at 2.5 × the original's rate": (lambda: note(db_per_s=100.0, seed=2)[0], "pass", "faster", "like the original"),
-    "transposed up 3 semitones": (lambda: note(f0=517.0 * 2 ** 0.25)[0], "fail", "like the original", "like the original"),
-    "band noise 30 dB under the envelope": (lambda: band_noise_under_envelope(-30), "pass", "like the original", "like the original"),
-    "band noise 20 dB under the envelope": (lambda: band_noise_under_envelope(-20), "pass", "like the original", "slightly noisier"),
-    "band noise 15 dB under the envelope": (lambda: band_noise_under_envelope(-15), "pass", "like the original", "noisier"),
-    "band noise 6 dB under the envelope": (lambda: band_noise_under_envelope(-6), "pass", "like the original", "noisier"),
+    "the original sustained instead of decaying":
+        (lambda: note(db_per_s=0.0, seed=2)[0], "pass", "none", "like the original"),
+    "decaying at 0.3 of the original's rate":
+        (lambda: note(db_per_s=12.0, seed=2)[0], "pass", "weaker", "like the original"),
+    "decaying at 2.5 × the original's rate":
+        (lambda: note(db_per_s=100.0, seed=2)[0], "pass", "faster", "like the original"),
+    "transposed up 3 semitones":
+        (lambda: note(f0=517.0 * 2 ** 0.25)[0], "fail", "like the original", "like the original"),
+    "band noise 30 dB under the envelope":
+        (lambda: band_noise_under_envelope(-30), "pass", "like the original", "like the original"),
+    "band noise 20 dB under the envelope":
+        (lambda: band_noise_under_envelope(-20), "pass", "like the original", "slightly noisier"),
+    "band noise 15 dB under the envelope":
+        (lambda: band_noise_under_envelope(-15), "pass", "like the original", "noisier"),
+    "band noise 6 dB under the envelope":
+        (lambda: band_noise_under_envelope(-6), "pass", "like the original", "noisier"),
 }
 
 
@@ -63,14 +71,16 @@ def test_decay_controls(name):
 def test_decay_noise_verdict_flips_between_20_and_15_db_under_the_envelope():
     """The stated flip level: noisier (the paper's requirement fails) from 15 dB under the note, not at 20 dB."""
     levels = [-30, -25, -20, -15, -10]
-    met = [criteria.DECAY_NOISE_PASS[decay_rows(band_noise_under_envelope(level))["low_noise"]["verdict"]] for level in levels]
+    met = [criteria.DECAY_NOISE_PASS[decay_rows(band_noise_under_envelope(level))["low_noise"]["verdict"]]
+           for level in levels]
     assert met == [True, True, True, False, False]
     excess = [decay_rows(band_noise_under_envelope(level))["low_noise"]["value"] for level in levels]
     assert np.all(np.diff(excess) > 0)  # more noise, more excess flatness
 
 
 def test_decay_grade_is_relative_to_the_original():
-    """The same −10 dB/s output is "like the original" beside a note falling at −12 dB/s, "weaker" beside one at −40."""
+    """The same −10 dB/s output is "like the original" beside a note falling at −12 dB/s, "weaker" beside one
+    at −40."""
     assert criteria.decay_grade(-10.0, -12.0) == "like the original"
     assert criteria.decay_grade(-10.0, -40.0) == "weaker"
     assert criteria.decay_grade(-4.0, -6.0) == "like the original"  # a slow original: falling at 2/3 of its rate counts
@@ -100,7 +110,8 @@ def test_mdn_drift_of_a_glide_is_its_extent(start, end):
 
 def test_mdn_steady_tone_away_from_the_source_pitch():
     """A steady 700 Hz tone against a 440 Hz source: no drift, but the pitch error fails (≈ 804 cents)."""
-    rows = {row["id"]: row for row in criteria.mdn_vocoder_criteria(glide(700.0, 700.0), RATE, glide(440.0, 440.0), RATE)}
+    rows = {row["id"]: row
+            for row in criteria.mdn_vocoder_criteria(glide(700.0, 700.0), RATE, glide(440.0, 440.0), RATE)}
     assert rows["pitch_drift_cents"]["value"] < 5 and rows["pitch_drift_cents"]["verdict"] == "pass"
     assert rows["pitch_error_cents"]["value"] == pytest.approx(1200 * np.log2(700 / 440), abs=2)
     assert rows["pitch_error_cents"]["verdict"] == "fail"
@@ -123,9 +134,12 @@ def test_gruv_scores_only_generated_frames():
     rows = {row["id"]: row for row in criteria.gruv_criteria(output, rate, original, rate, teacher_forced_seconds=1.0)}
     assert rows["envelope_corr"]["verdict"] == "fail" and rows["onset_f"]["verdict"] == "fail"
     assert rows["envelope_corr"]["numbers"]["generated_from_s"] == 1.0
-    assert rows["envelope_corr_teacher_forced"]["value"] == pytest.approx(1.0) and rows["envelope_corr_teacher_forced"]["verdict"] is None
-    copied = {row["id"]: row for row in criteria.gruv_criteria(original, rate, original, rate, teacher_forced_seconds=1.0)}
-    assert copied["envelope_corr"]["verdict"] == "pass" and copied["onset_f"]["verdict"] == "pass"  # a real continuation passes
+    assert (rows["envelope_corr_teacher_forced"]["value"] == pytest.approx(1.0)
+            and rows["envelope_corr_teacher_forced"]["verdict"] is None)
+    copied = {row["id"]: row
+              for row in criteria.gruv_criteria(original, rate, original, rate, teacher_forced_seconds=1.0)}
+    # a real continuation passes
+    assert copied["envelope_corr"]["verdict"] == "pass" and copied["onset_f"]["verdict"] == "pass"
 
 
 # ----------------------------------------------------------------------------- dreaming: C2 and C3 baselines
@@ -146,14 +160,16 @@ def melody():
 
 def test_dreaming_controls(melody):
     training, rate = melody
-    excerpt = {row["id"]: row["value"] for row in criteria.dreaming_criteria(training[5 * rate:15 * rate], rate, training, rate)}
+    excerpt = {row["id"]: row["value"]
+               for row in criteria.dreaming_criteria(training[5 * rate:15 * rate], rate, training, rate)}
     assert excerpt["C3"] == "low"  # a verbatim excerpt merely copies
     for name, baseline in criteria.dreaming_baselines().items():
-        rows = {row["id"]: row["value"] for row in criteria.dreaming_criteria(baseline, metrics.FRONT_END_RATE, training, rate)}
+        rows = {row["id"]: row["value"]
+                for row in criteria.dreaming_criteria(baseline, metrics.FRONT_END_RATE, training, rate)}
         assert rows["C2"] == "low", name  # pink noise and a sine do not resemble the input
 
 
-# ----------------------------------------------------------------------------- autoencoder_synth: known SNR, tables' units
+# ---------------------------------------------------------------------- autoencoder_synth: known SNR, tables' units
 
 
 def test_autoencoder_resynthesis_at_known_snr_and_in_training_units():
@@ -170,9 +186,11 @@ def test_autoencoder_resynthesis_at_known_snr_and_in_training_units():
     magnitude = np.abs(np.fft.rfft(frames, axis=1)) / 2048
     training_max = 2.0 * magnitude.max(axis=0)  # the training set was louder than this song
     expected = np.mean(np.sum((magnitude / 3 / training_max) ** 2, axis=1))
-    rows = {row["id"]: row for row in criteria.autoencoder_synth_criteria(2 / 3 * song, rate, song, rate, training_max=training_max)}
+    rows = {row["id"]: row
+            for row in criteria.autoencoder_synth_criteria(2 / 3 * song, rate, song, rate, training_max=training_max)}
     assert rows["reconstruction_error"]["value"] == pytest.approx(expected, rel=1e-4)
-    assert rows["reconstruction_error"]["numbers"]["training_units"] is True and "training max" in rows["reconstruction_error"]["rule"]
+    assert (rows["reconstruction_error"]["numbers"]["training_units"] is True
+            and "training max" in rows["reconstruction_error"]["rule"])
     own = {row["id"]: row for row in criteria.autoencoder_synth_criteria(2 / 3 * song, rate, song, rate)}
     assert own["reconstruction_error"]["value"] == pytest.approx(4 * expected, rel=1e-4)  # the song's own max is half
     assert own["reconstruction_error"]["numbers"]["training_units"] is False

@@ -7,6 +7,7 @@ model overfitting one decaying note, resuming, the scripts end to end, and bad i
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -15,11 +16,13 @@ import pytest
 import soundfile
 
 from conftest import REPO_ROOT
-from decay import generate as decay_generate
+from decay import features as decay_features
 from decay import preprocess as decay_preprocess
+from decay import sampling as decay_sampling
 from decay import train as decay_train
 from decay.config import PRESETS, DecayConfig
-from decay.model import RMSpropKeras1, build_model, hard_sigmoid_theano
+from decay.model import RMSpropKeras1, build_model, hard_sigmoid_theano, load_trained
+from shared.rundir import InputError
 
 TINY = DecayConfig(**{**PRESETS["tiny"], "preset": "tiny"})
 
@@ -42,30 +45,30 @@ def notes(tmp_path):
 
 
 def run_script(module, *args):
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
 
 
 # ----------------------------------------------------------------------------- preprocessing
 
 
 def test_model_rates_and_block_layout_of_the_published_runs():
-    assert decay_preprocess.model_rate(44100, 1400) == (15, 2940)  # guitar
-    assert decay_preprocess.model_rate(44100, 5000) == (4, 11025)  # cello, run 1
-    assert decay_preprocess.model_rate(44100, 4200) == (5, 8820)  # piano
+    assert decay_features.model_rate(44100, 1400) == (15, 2940)  # guitar
+    assert decay_features.model_rate(44100, 5000) == (4, 11025)  # cello, run 1
+    assert decay_features.model_rate(44100, 4200) == (5, 8820)  # piano
     layouts = {(2940, 5, 60): (49, 300), (2940, 5, 10): (294, 50), (2940, 5, 30): (98, 150), (11025, 3, 60): (183, 180),
                (8820, 5, 60): (147, 300)}
     for (rate, clip, slices), expected in layouts.items():
         config = dataclasses.replace(TINY, clip_seconds=clip, slices_per_second=slices)
-        assert decay_preprocess.block_layout(rate, config) == expected
+        assert decay_features.block_layout(rate, config) == expected
 
 
 def test_blocks_pad_and_cut_and_targets_shift():
-    blocks = decay_preprocess.note_blocks(np.arange(1.0, 8.0), 3, 4)  # 7 samples -> 3 blocks (last padded) + 1 zero block
+    blocks = decay_features.note_blocks(np.arange(1.0, 8.0), 3, 4)  # 7 samples -> 3 blocks (last padded) + 1 zero block
     np.testing.assert_array_equal(blocks, [[1, 2, 3], [4, 5, 6], [7, 0, 0], [0, 0, 0]])
-    assert decay_preprocess.note_blocks(np.arange(20.0), 3, 4).shape == (4, 3)  # cut to 4 slices
+    assert decay_features.note_blocks(np.arange(20.0), 3, 4).shape == (4, 3)  # cut to 4 slices
     x = np.arange(12.0).reshape(1, 4, 3)
-    y = decay_preprocess.shifted_targets(x)
+    y = decay_features.shifted_targets(x)
     np.testing.assert_array_equal(y[0, :3], x[0, 1:])
     assert not y[0, 3].any()
 
@@ -84,7 +87,8 @@ def test_held_out_notes_use_the_training_statistics(notes, tmp_path):
     document = json.loads((tmp_path / "run" / "config.json").read_text())
     assert document["notes"] == {"train": ["Plucked.mf.A4", "Plucked.mf.E5"], "heldout": ["Plucked.mf.C5"]}
     stats = np.load(tmp_path / "run" / "data" / "stats.npz")
-    assert float(stats["heldout_mean"]) == float(stats["mean"]) and np.load(tmp_path / "run" / "data" / "heldout_x.npy").shape == (1, 30, 98)
+    assert float(stats["heldout_mean"]) == float(stats["mean"])
+    assert np.load(tmp_path / "run" / "data" / "heldout_x.npy").shape == (1, 30, 98)
 
 
 # ----------------------------------------------------------------------------- model
@@ -111,7 +115,8 @@ def test_keras_1_initialisation():
 
 
 def test_hard_sigmoid_is_theanos():
-    np.testing.assert_allclose(np.asarray(hard_sigmoid_theano(np.array([-3.0, -1.0, 0.0, 1.0, 3.0]))), [0, 0.3, 0.5, 0.7, 1])
+    np.testing.assert_allclose(np.asarray(hard_sigmoid_theano(np.array([-3.0, -1.0, 0.0, 1.0, 3.0]))),
+                               [0, 0.3, 0.5, 0.7, 1])
 
 
 def test_rmsprop_keras1_update():
@@ -122,7 +127,8 @@ def test_rmsprop_keras1_update():
     gradient = np.array([0.5, -0.01], dtype=np.float32)
     optimizer.apply_gradients([(gradient, variable)])
     accumulator = 0.1 * gradient**2
-    np.testing.assert_allclose(variable.numpy(), [1.0, -2.0] - 0.1 * gradient / (np.sqrt(accumulator) + 1e-8), rtol=1e-6)
+    np.testing.assert_allclose(variable.numpy(), [1.0, -2.0] - 0.1 * gradient / (np.sqrt(accumulator) + 1e-8),
+                               rtol=1e-6)
 
 
 # ----------------------------------------------------------------------------- generation
@@ -135,8 +141,8 @@ def test_fast_generation_equals_faithful(preset):
               "tanh-2-layers": dataclasses.replace(TINY, activation="tanh", lstm_layers=2)}[preset]
     model = build_model(config, 20)
     prime = np.random.default_rng(0).standard_normal((5, 20)).astype(np.float32)
-    faithful = decay_generate.generate_faithful(model.predict_on_batch, prime, 30)
-    fast = decay_generate.StepGenerator(model)(prime, 30)
+    faithful = decay_sampling.generate_faithful(model.predict_on_batch, prime, 30)
+    fast = decay_sampling.StepGenerator(model)(prime, 30)
     assert fast.shape == faithful.shape == (30, 20)
     np.testing.assert_array_equal(fast[:5], prime)
     np.testing.assert_allclose(fast, faithful, atol=1e-5)  # observed ≤ 1e-6: float32 rounding only
@@ -144,12 +150,36 @@ def test_fast_generation_equals_faithful(preset):
 
 def test_denormalisation_orders_and_int16_truncation():
     slices = np.array([[0.5, -0.5]])
-    faithful = decay_generate.denormalise(slices, 0.1, 0.02)  # (g + mean)·std·32767, truncated
+    faithful = decay_features.denormalise(slices, 0.1, 0.02)  # (g + mean)·std·32767, truncated
     np.testing.assert_array_equal(faithful, np.trunc(np.array([0.6, -0.4]) * 0.02 * 32767).astype(np.int16))
-    corrected = decay_generate.denormalise(slices, 0.1, 0.02, "corrected")  # (g·std + mean)·32767
+    corrected = decay_features.denormalise(slices, 0.1, 0.02, "corrected")  # (g·std + mean)·32767
     np.testing.assert_array_equal(corrected, np.trunc(np.array([0.11, 0.09]) * 32767).astype(np.int16))
-    assert decay_generate.denormalise(np.array([[60.0]]), 0.0, 0.02)[0] == -26216  # 1.2 × full scale wraps, as astype(int16)
-    assert len(decay_generate.to_output_rate(np.zeros(2940, np.int16), 2940, 44100)) == 44100
+    # 1.2 × full scale wraps, as astype(int16)
+    assert decay_features.denormalise(np.array([[60.0]]), 0.0, 0.02)[0] == -26216
+    assert len(decay_features.to_output_rate(np.zeros(2940, np.int16), 2940, 44100)) == 44100
+
+
+def test_load_trained_from_a_run_a_model_folder_or_a_keras_file(notes, tmp_path):
+    run, folder = tmp_path / "run", tmp_path / "folder"
+    decay_preprocess.preprocess(notes, run, TINY, progress=False)
+    folder.mkdir()
+    model = build_model(TINY, 98)
+    model.save(run / "model.keras")
+    shutil.copy(run / "model.keras", folder / "model.keras")
+    for where in (run, folder, run / "model.keras"):
+        loaded = load_trained(where)
+        assert len(loaded.get_weights()) == len(model.get_weights())
+        for ours, theirs in zip(loaded.get_weights(), model.get_weights()):
+            np.testing.assert_array_equal(ours, theirs)
+    # A run's data decide the slice size; a folder or a file is loaded as it is.
+    build_model(TINY, 49).save(folder / "model.keras")
+    shutil.copy(folder / "model.keras", run / "model.keras")
+    with pytest.raises(InputError, match="a model with 49 inputs per step, but this run's data has 98"):
+        load_trained(run)
+    assert load_trained(run / "model.keras").input_shape[-1] == load_trained(folder).input_shape[-1] == 49
+    for missing in (tmp_path / "nowhere", tmp_path / "nowhere.keras"):
+        with pytest.raises(InputError, match=r"missing: run `python -m decay\.train` for this run first"):
+            load_trained(missing)
 
 
 # ----------------------------------------------------------------------------- training
@@ -200,12 +230,13 @@ def test_scripts_end_to_end(notes, tmp_path):
         assert result.returncode == 0, result.stderr
     generated = run / "generated"
     names = sorted(path.name for path in generated.glob("*.wav"))
-    assert names == ["Plucked.mf.A4.wav", "Plucked.mf.A4_gen.wav", "Plucked.mf.A4_gen_fast.wav", "Plucked.mf.A4_gen_wp.wav",
-                     "Plucked.mf.A4_gen_wp_fast.wav"]
+    assert names == ["Plucked.mf.A4.wav", "Plucked.mf.A4_gen.wav", "Plucked.mf.A4_gen_fast.wav",
+                     "Plucked.mf.A4_gen_wp.wav", "Plucked.mf.A4_gen_wp_fast.wav"]
     whole, rate = soundfile.read(generated / "Plucked.mf.A4_gen.wav", dtype="int16")
     continuation, _ = soundfile.read(generated / "Plucked.mf.A4_gen_wp.wav", dtype="int16")
     fast, _ = soundfile.read(generated / "Plucked.mf.A4_gen_fast.wav", dtype="int16")
-    assert rate == 44100 and len(whole) == int(30 * 98 * 44100 / 2940) and len(continuation) == int(25 * 98 * 44100 / 2940)
+    assert rate == 44100 and len(whole) == int(30 * 98 * 44100 / 2940)
+    assert len(continuation) == int(25 * 98 * 44100 / 2940)
     assert np.abs(whole.astype(int) - fast).max() <= 1
     summary = json.loads((generated / "Plucked.mf.A4_gen_wp.json").read_text())
     assert summary["evaluation"]["reference_offset_s"] == pytest.approx(5 * 98 / 2940)

@@ -22,8 +22,10 @@ import soundfile
 
 from conftest import REPO_ROOT, reference_dir
 from decay import analyse as decay_analyse
+from decay import features as decay_features
 from decay import generate as decay_generate
 from decay import preprocess as decay_preprocess
+from decay import sampling as decay_sampling
 from decay import train as decay_train
 from decay.config import PRESETS, DecayConfig
 from decay.model import build_model, compile_model, hard_sigmoid_theano
@@ -44,7 +46,8 @@ def write_note(path, frequency, seconds=1.2, rate=44100, decay=3.0, right_gain=N
     left = 0.6 * np.exp(-decay * t) * (np.sin(2 * np.pi * frequency * t) + 0.3 * np.sin(6 * np.pi * frequency * t))
     samples = np.round(left * 32767).astype(np.int16)
     if right_gain is not None:
-        right = np.round(right_gain * np.exp(-decay * t) * np.sin(2 * np.pi * 1.5 * frequency * t) * 32767).astype(np.int16)
+        right = np.round(right_gain * np.exp(-decay * t) * np.sin(2 * np.pi * 1.5 * frequency * t) * 32767)
+        right = right.astype(np.int16)
         samples = np.stack([samples, right], axis=1)
     soundfile.write(path, samples, rate, subtype="PCM_16")
     return path
@@ -123,9 +126,11 @@ def numpy_conv_same(x, kernel, bias):
 
 
 def numpy_model2(model, x, config):
-    """Model 2 in numpy: per-slice Conv1D(same) [-> BN -> MaxPool(2, valid)]... -> flatten -> LSTM(s) -> linear Dense(F)."""
+    """Model 2 in numpy: per-slice Conv1D(same) [-> BN -> MaxPool(2, valid)]... -> flatten -> LSTM(s) -> linear
+    Dense(F)."""
     batch, steps, samples = x.shape
-    stack = {layer.name: [np.asarray(w, dtype=np.float64) for w in layer.get_weights()] for layer in model.get_layer("slice_conv").stack}
+    stack = {layer.name: [np.asarray(w, dtype=np.float64) for w in layer.get_weights()]
+             for layer in model.get_layer("slice_conv").stack}
     y = x.reshape(batch * steps, samples, 1)
     for index in range(len(config.conv_filters)):
         y = numpy_activation(config.conv_activation, numpy_conv_same(y, *stack[f"conv_{index}"]))
@@ -136,7 +141,8 @@ def numpy_model2(model, x, config):
             y = y[:, :2 * pairs].reshape(y.shape[0], pairs, 2, y.shape[2]).max(axis=2)
     hidden = y.reshape(batch, steps, -1)  # Flatten: (samples, filters) row-major
     for index in range(config.lstm_layers):
-        hidden = keras1_lstm(hidden, *[np.asarray(w, dtype=np.float64) for w in model.get_layer(f"lstm_{index}").get_weights()])
+        weights = [np.asarray(w, dtype=np.float64) for w in model.get_layer(f"lstm_{index}").get_weights()]
+        hidden = keras1_lstm(hidden, *weights)
     kernel, bias = [np.asarray(w, dtype=np.float64) for w in model.get_layer("dense_out").get_weights()]
     return hidden @ kernel + bias  # always linear (lstm_utils.py:47)
 
@@ -233,7 +239,7 @@ def test_item01_left_channel_over_32767(tmp_path):
     path = tmp_path / "stereo.wav"
     soundfile.write(path, np.stack([left, right], axis=1), rate, subtype="PCM_16")
     config = dataclasses.replace(TINY, highest_freq=rate // 2)  # q = 1: no decimation, the raw conversion alone
-    signal, file_rate = decay_preprocess.load_note(path, config)
+    signal, file_rate = decay_features.load_note(path, config)
     assert file_rate == rate
     np.testing.assert_array_equal(signal, left.astype(np.float64) / 32767.0)
     assert signal.min() == pytest.approx(-1.0000305, abs=1e-7)  # −32768 maps below −1: fixed scale, no peak normalising
@@ -246,13 +252,13 @@ def test_item02_integer_rates_of_the_instruments():
     # (q, sr) = (44100 // (2·highest_freq), 44100 // q): guitar, cello run 1, cello as in the paper, piano, flute.
     expected = {1400: (15, 2940), 5000: (4, 11025), 8000: (2, 22050), 4200: (5, 8820), 2000: (11, 4009)}
     for highest_freq, rates in expected.items():
-        assert decay_preprocess.model_rate(44100, highest_freq) == rates
+        assert decay_features.model_rate(44100, highest_freq) == rates
 
 
 def test_item02_causal_chebyshev_decimation(notes):
     path = notes / "Plucked.mf.C5.wav"
     expected, rate = keras1_pipeline_note(path, 1400)
-    ours, file_rate = decay_preprocess.load_note(path, dataclasses.replace(TINY, highest_freq=1400))
+    ours, file_rate = decay_features.load_note(path, dataclasses.replace(TINY, highest_freq=1400))
     assert rate == 2940 and file_rate == 44100 and len(ours) == len(expected)
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)  # SOS vs b/a numerics only
 
@@ -269,13 +275,13 @@ def test_item03_block_size_and_slices_of_the_fact_sheet():
     for (rate, clip), rows in table.items():
         for per_second, layout in rows.items():
             config = dataclasses.replace(TINY, clip_seconds=clip, slices_per_second=per_second)
-            assert decay_preprocess.block_layout(rate, config) == layout, (rate, per_second)
+            assert decay_features.block_layout(rate, config) == layout, (rate, per_second)
 
 
 @pytest.mark.parametrize("length", [1, 97, 98, 99, 1000, 2940, 5000])
 def test_item03_blocks_match_the_original_loop(length):
     signal = np.random.default_rng(length).uniform(-1, 1, length)
-    np.testing.assert_array_equal(decay_preprocess.note_blocks(signal, 98, 30), keras1_blocks(signal, 98, 30))
+    np.testing.assert_array_equal(decay_features.note_blocks(signal, 98, 30), keras1_blocks(signal, 98, 30))
 
 
 # ----------------------------------------------------------------------------- 4. targets
@@ -310,9 +316,9 @@ def test_item05_population_std_and_floor():
     config = DecayConfig()
     assert config.normalisation == "global" and config.std_floor == 1e-8
     x = np.arange(24.0).reshape(2, 3, 4)
-    mean, std = decay_preprocess.statistics(x, config)
+    mean, std = decay_features.statistics(x, config)
     assert float(mean) == 11.5 and float(std) == pytest.approx(np.sqrt(np.mean((x - 11.5) ** 2)), rel=1e-12)
-    mean, std = decay_preprocess.statistics(np.zeros((2, 3, 4)), config)
+    mean, std = decay_features.statistics(np.zeros((2, 3, 4)), config)
     assert float(mean) == 0.0 and float(std) == 1e-8
 
 
@@ -321,7 +327,8 @@ def test_item05_population_std_and_floor():
 
 def test_item06_model1_defaults():
     config = DecayConfig()
-    assert (config.architecture, config.hidden_units, config.lstm_layers, config.activation) == ("lstm", 512, 1, "linear")
+    assert (config.architecture, config.hidden_units, config.lstm_layers, config.activation) == (
+        "lstm", 512, 1, "linear")
     model = build_model(config, 49)
     assert [layer.name for layer in model.layers] == ["slices", "dense_in", "lstm_0", "dense_out"]
     assert model.get_layer("dense_in").units == 512 and model.get_layer("lstm_0").units == 512
@@ -338,7 +345,7 @@ def test_item06_model1_forward_equals_keras1_numpy(activation, layers_count):
     np.testing.assert_allclose(np.asarray(model(x)), expected, rtol=1e-4, atol=1e-5)
 
 
-# ----------------------------------------------------------------------------- 7. Keras 1 LSTM semantics and initialisation
+# ------------------------------------------------------------------ 7. Keras 1 LSTM semantics and initialisation
 
 
 def test_item07_gate_is_theanos_hard_sigmoid():
@@ -366,7 +373,8 @@ def test_item07_keras1_initialisation():
     kernel, recurrent, bias = model.get_layer("lstm_0").get_weights()
     for gate in range(4):
         columns = slice(gate * units, (gate + 1) * units)
-        assert_glorot_uniform(kernel[:, columns], units, units, f"kernel gate {gate}")  # per gate: (in, H), not (in, 4H)
+        assert_glorot_uniform(kernel[:, columns], units, units, "kernel gate "
+                                                                f"{gate}")  # per gate: (in, H), not (in, 4H)
         block = recurrent[:, columns].astype(np.float64)
         np.testing.assert_allclose(block.T @ block, 1.21 * np.eye(units), atol=1e-4)  # orthogonal × 1.1
     assert not np.allclose(recurrent[:, :units], recurrent[:, units:2 * units])  # independent per gate
@@ -392,7 +400,8 @@ def test_item08_cnn_lstm_settings_and_initialisation():
     assert 0.049 <= np.abs(kernel).max() <= 0.05 and not bias.any()  # Keras 1 'uniform': U(±0.05)
     assert "dense_in" not in [layer.name for layer in model.layers]  # no input Dense in model 2
     paper_model = build_model(dataclasses.replace(paper, hidden_units=8), 49)
-    norms = [layer for layer in paper_model.get_layer("slice_conv").stack if isinstance(layer, keras.layers.BatchNormalization)]
+    norms = [layer for layer in paper_model.get_layer("slice_conv").stack
+             if isinstance(layer, keras.layers.BatchNormalization)]
     assert len(norms) == 3 and all(layer.epsilon == 1e-6 and layer.momentum == 0.9 for layer in norms)
 
 
@@ -415,11 +424,13 @@ def test_item08_cnn_lstm_forward_equals_numpy(variant):
 
 def test_item09_training_settings():
     config = DecayConfig()
-    assert (config.epochs, config.batch_size, config.learning_rate, config.rho, config.epsilon) == (180, 10, 1e-3, 0.9, 1e-8)
+    assert (config.epochs, config.batch_size, config.learning_rate, config.rho, config.epsilon) == (
+        180, 10, 1e-3, 0.9, 1e-8)
     assert config.optimizer == "keras1" and config.shuffle is True
     for run in ("run1", "run2", "run3", "run4", "run5", "run6", "run7", "run8", "run9"):
         resolved = resolve_config(DecayConfig, PRESETS, run)
-        assert (resolved.epochs, resolved.batch_size, resolved.learning_rate, resolved.optimizer) == (180, 10, 1e-3, "keras1"), run
+        settings = (resolved.epochs, resolved.batch_size, resolved.learning_rate, resolved.optimizer)
+        assert settings == (180, 10, 1e-3, "keras1"), run
 
 
 def test_item09_rmsprop_is_keras1_and_loss_is_mse():
@@ -497,7 +508,7 @@ def test_item11_growing_sequence_last_output_appended():
         return 0.9 * np.cumsum(sequence, axis=1) / np.arange(1, sequence.shape[1] + 1)[None, :, None] + 0.1
 
     prime = np.random.default_rng(11).normal(0, 1, (4, 3)).astype(np.float32)
-    ours = decay_generate.generate_faithful(predict, prime, 10)
+    ours = decay_sampling.generate_faithful(predict, prime, 10)
     sequence = prime.astype(np.float64)
     for _ in range(10 - 4):  # generate_seq.py: predict on the whole sequence, keep out[0, -1], append
         sequence = np.concatenate([sequence, (0.9 * sequence.mean(axis=0) + 0.1)[None]])
@@ -519,10 +530,10 @@ def test_item12_denormalisation_and_resampling_are_the_originals():
     g = np.random.default_rng(12).normal(0, 30, (6, 49))
     g[0, :3] = [1e4, -1e4, 0.0]  # far out of range: wraps like astype(int16)
     mean, std = -6.69e-5, 0.01931
-    np.testing.assert_array_equal(decay_generate.denormalise(g, mean, std), keras1_denormalise(g, mean, std))
+    np.testing.assert_array_equal(decay_features.denormalise(g, mean, std), keras1_denormalise(g, mean, std))
     assert DecayConfig().denormalisation == "faithful" and DecayConfig().output_rate == 44100
     samples = np.random.default_rng(13).integers(-20000, 20000, 2940).astype(np.int16)
-    np.testing.assert_array_equal(decay_generate.to_output_rate(samples, 2940, 44100), keras1_write(samples, 2940))
+    np.testing.assert_array_equal(decay_features.to_output_rate(samples, 2940, 44100), keras1_write(samples, 2940))
 
 
 def test_item12_three_files_as_the_original_writes_them(generated_run, numpy_continuation):
@@ -552,8 +563,8 @@ def test_item13_guitar_round_trip_matches_results_4(tmp_path):
     decay_preprocess.preprocess(folder / "guitar_train", tmp_path, config, progress=False)
     document = read_json(tmp_path / "config.json")
     for note in GUITAR:
-        slices, mean, std = decay_generate.note_slices(tmp_path, document, note)
-        ours = decay_generate.to_output_rate(decay_generate.denormalise(slices, mean, std), 2940, 44100)
+        slices, mean, std = decay_sampling.note_slices(tmp_path, document, note)
+        ours = decay_features.to_output_rate(decay_features.denormalise(slices, mean, std), 2940, 44100)
         theirs, rate = soundfile.read(next((folder / "results").glob("4 - *")) / f"{note}.wav", dtype="int16")
         difference = ours.astype(int) - theirs
         assert rate == 44100 and len(ours) == len(theirs) == 220500
@@ -602,8 +613,10 @@ def test_item14_held_out_notes_leave_training_and_statistics(notes, tmp_path):
     std = np.sqrt(((blocks[train] - mean) ** 2).mean())
     stats = np.load(tmp_path / "data" / "stats.npz")
     assert np.load(tmp_path / "data" / "x.npy").shape == (2, 30, 98)
-    assert float(stats["mean"]) == pytest.approx(mean, rel=1e-6, abs=1e-12) and float(stats["std"]) == pytest.approx(std, rel=1e-6)
-    np.testing.assert_allclose(np.load(tmp_path / "data" / "heldout_x.npy")[0], (blocks[~train][0] - mean) / std, atol=2e-5)
+    assert float(stats["mean"]) == pytest.approx(mean, rel=1e-6, abs=1e-12)
+    assert float(stats["std"]) == pytest.approx(std, rel=1e-6)
+    np.testing.assert_allclose(np.load(tmp_path / "data" / "heldout_x.npy")[0], (blocks[~train][0] - mean) / std,
+                               atol=2e-5)
 
 
 # ----------------------------------------------------------------------------- 15. evaluation
@@ -616,8 +629,9 @@ def test_item15_authors_decay_fit_transcribed():
     envelope = np.abs(scipy.signal.hilbert(signal))  # fit_sig_decay: |hilbert|, savgol(51, 2), curve_fit from (1, 1, 1)
     smooth = scipy.signal.savgol_filter(envelope, 51, 2)
     with np.errstate(over="ignore"):  # Levenberg–Marquardt tries steep exponentials on its way
-        (a, b, c), _ = scipy.optimize.curve_fit(lambda n, a, b, c: a * np.exp(-b * n) + c, np.arange(len(smooth), dtype=float),
-                                                smooth, p0=(1.0, 1.0, 1.0), maxfev=10000)
+        (a, b, c), _ = scipy.optimize.curve_fit(lambda n, a, b, c: a * np.exp(-b * n) + c,
+                                                np.arange(len(smooth), dtype=float), smooth, p0=(1.0, 1.0, 1.0),
+                                                maxfev=10000)
     ours = metrics.hilbert_exponential_fit(signal, rate, faithful=True)
     assert ours["a"] == pytest.approx(a, rel=1e-6) and ours["c"] == pytest.approx(c, rel=1e-6, abs=1e-9)
     assert ours["b_per_s"] == pytest.approx(b * rate, rel=1e-6)
@@ -633,12 +647,13 @@ def test_item15_scores_of_the_authors_run_4():
     assert falling["numbers"]["original_partial_slope"] == pytest.approx(-21.23, abs=0.1)
     assert falling["numbers"]["rms_slope_hp100"] == pytest.approx(-4.19, abs=0.05)
     assert falling["numbers"]["original_rms_slope_hp100"] == pytest.approx(-16.67, abs=0.05)
-    assert noise["numbers"]["tonal"] == pytest.approx(0.9473, abs=0.002) and noise["numbers"]["flatness"] == pytest.approx(0.1483, abs=0.001)
+    assert noise["numbers"]["tonal"] == pytest.approx(0.9473, abs=0.002)
+    assert noise["numbers"]["flatness"] == pytest.approx(0.1483, abs=0.001)
     assert noise["numbers"]["original_flatness"] == pytest.approx(0.0007746, rel=0.02)
     assert noise["value"] == pytest.approx(10 * np.log10(0.1483 / 0.0007746), abs=0.1)  # the flatness excess, dB
 
 
-# ----------------------------------------------------------------------------- defect: the prime must leave something to generate
+# ------------------------------------------------------------------ defect: the prime must leave something to generate
 
 
 @pytest.fixture(scope="module")
@@ -653,8 +668,8 @@ def untrained_run(notes, tmp_path_factory):
 @pytest.mark.parametrize("prime", [30, 31, 0, -3])
 def test_generate_refuses_a_prime_outside_1_to_T_minus_1(untrained_run, prime):
     """``--prime N`` with N ≥ T (30 here) ended in a scipy ZeroDivisionError traceback; N ≤ 0 must fail as clearly."""
-    result = subprocess.run([sys.executable, "-m", "decay.generate", "--run", str(untrained_run), "--prime", str(prime)],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "decay.generate", "--run", str(untrained_run), "--prime", str(prime)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

@@ -12,9 +12,10 @@ import scipy.signal
 import soundfile
 
 from conftest import reference_dir
-from decay import preprocess
+from decay import features, preprocess
 from decay.config import PRESETS, DecayConfig
-from decay.generate import denormalise, note_slices, to_output_rate
+from decay.features import denormalise, to_output_rate
+from decay.sampling import note_slices
 from shared.rundir import read_json
 
 CELLO_NOTES = {"Cello.pizz.ff.sulA.D5.stereo": 0.964, "Cello.pizz.ff.sulC.Eb3.stereo": 0.938}
@@ -30,7 +31,8 @@ def cello_run(tmp_path_factory):
 
 def test_cello_statistics_are_the_fact_sheets(cello_run):
     stats = np.load(cello_run / "data" / "stats.npz")
-    assert float(stats["mean"]) == pytest.approx(-1.047e-5, rel=1e-3) and float(stats["std"]) == pytest.approx(0.02783, rel=1e-3)
+    assert float(stats["mean"]) == pytest.approx(-1.047e-5, rel=1e-3)
+    assert float(stats["std"]) == pytest.approx(0.02783, rel=1e-3)
     assert int(stats["sample_rate"]) == 11025 and int(stats["block_size"]) == 183
     assert np.load(cello_run / "data" / "x.npy").shape == (90, 180, 183)
 
@@ -54,7 +56,8 @@ def test_guitar_statistics_over_the_18_surviving_files(tmp_path):
     shapes = preprocess.preprocess(reference_dir("decay") / "guitar_train", tmp_path, config, progress=False)
     stats = np.load(tmp_path / "data" / "stats.npz")
     assert shapes["x"] == [18, 300, 49]
-    assert float(stats["mean"]) == pytest.approx(-6.69e-5, rel=2e-3) and float(stats["std"]) == pytest.approx(0.01931, rel=1e-3)
+    assert float(stats["mean"]) == pytest.approx(-6.69e-5, rel=2e-3)
+    assert float(stats["std"]) == pytest.approx(0.01931, rel=1e-3)
 
 
 def test_zero_phase_decimation_would_not_match(cello_run):
@@ -63,6 +66,7 @@ def test_zero_phase_decimation_would_not_match(cello_run):
     recording, _ = soundfile.read(reference_dir("decay") / "cello_pizz_train" / f"{note}.wav", dtype="int16")
     config = DecayConfig(**PRESETS["run1"])
     signal = recording[:, 0] / 32767.0
-    causal = preprocess.note_blocks(preprocess.load_note(reference_dir("decay") / "cello_pizz_train" / f"{note}.wav", config)[0], 183, 180)
-    zero_phase = preprocess.note_blocks(scipy.signal.decimate(signal, 4, zero_phase=True), 183, 180)
+    causal = features.note_blocks(features.load_note(reference_dir("decay") / "cello_pizz_train" / f"{note}.wav",
+                                                     config)[0], 183, 180)
+    zero_phase = features.note_blocks(scipy.signal.decimate(signal, 4, zero_phase=True), 183, 180)
     assert np.abs(causal - zero_phase).max() * 32767 > 1000

@@ -22,7 +22,8 @@ WORKS = findings.WORKS
 RATE = 11025
 
 #: The verdicts a criterion can give: decay's graded ones by their id, else by the kind of the one it gave.
-GRADES = {("decay", "decreasing"): tuple(criteria.DECAY_DECREASING_PASS), ("decay", "low_noise"): tuple(criteria.DECAY_NOISE_PASS)}
+GRADES = {("decay", "decreasing"): tuple(criteria.DECAY_DECREASING_PASS),
+          ("decay", "low_noise"): tuple(criteria.DECAY_NOISE_PASS)}
 KINDS = [("pass", "fail"), ("low", "medium", "high")]
 
 
@@ -141,7 +142,8 @@ def test_dreaming_table_1_is_the_papers():
 
     assert {example: tuple(row[1:]) for example, row in TABLE_1.items()} == \
         {example: tuple(row[2:]) for example, row in SOURCES_TABLE_1.items()}
-    rated = {finding.id: finding.rule.levels for finding in findings.findings_of("dreaming") if finding.id.startswith("T1-")}
+    rated = {finding.id: finding.rule.levels for finding in findings.findings_of("dreaming")
+             if finding.id.startswith("T1-")}
     assert len(rated) == 33
     assert rated["T1-ex9-C3"] == ("low",) and rated["T1-ex4-C2"] == ("medium",) and rated["T1-ex5-C1"] == ("high",)
 
@@ -157,7 +159,8 @@ def test_decay_levels_agree_with_the_readings_of_the_published_runs():
         for requirement, reading in (("pitch", pitch), ("decay", decay), ("noise", noise_low)):
             # the run's finding on both notes, or the one on this note (run 1's pitch, run 3's decay)
             matching = [finding for name, finding in listed.items()
-                        if name == f"run{run}-{requirement}" or name.startswith(f"run{run}-{requirement}-") and note in finding.note]
+                        if name == f"run{run}-{requirement}"
+                        or name.startswith(f"run{run}-{requirement}-") and note in finding.note]
             assert len(matching) == 1, f"run {run} {note}: {len(matching)} {requirement} findings"
             levels = matching[0].rule.levels
             if requirement == "pitch":
@@ -258,7 +261,8 @@ def test_measured_takes_the_verdict_the_value_or_a_number():
 def test_the_findings_table_command(capsys):
     findings.main(["decay"])
     printed = capsys.readouterr().out
-    assert printed.startswith("### decay") and "| run4-decay |" in printed and "verdict in {like the original, weaker}" in printed
+    assert (printed.startswith("### decay") and "| run4-decay |" in printed
+            and "verdict in {like the original, weaker}" in printed)
     with pytest.raises(InputError, match="accepted"):
         findings.main(["nope"])
     completed = subprocess.run([sys.executable, "-m", "shared.findings", "nope"], capture_output=True, text=True)

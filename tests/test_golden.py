@@ -79,7 +79,8 @@ def test_tolerances_stand_above_the_measured_spread():
         {(1, "0"), (1, "1"), (2, "0"), (2, "1")}
     assert set(measured["works"]) == set(golden.WORKS)
     for kind, spread in measured["overall"].items():
-        assert spread * MARGIN <= TOLERANCES[kind], f"{kind}: spread {spread:.2e} leaves no margin under {TOLERANCES[kind]}"
+        assert spread * MARGIN <= TOLERANCES[kind], (
+            f"{kind}: spread {spread:.2e} leaves no margin under {TOLERANCES[kind]}")
 
 
 def test_comparison_catches_a_real_change():

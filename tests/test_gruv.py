@@ -4,6 +4,7 @@ overfitting, the scripts end to end, and every bad-input case of the scripts."""
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -17,11 +18,11 @@ from shared.rundir import resolve_config
 
 keras = pytest.importorskip("keras")
 
-from gruv.generate import FastGenerator, choose_seed, generate_faithful  # noqa: E402
-from gruv.model import PerGateOrthogonal, build_model, hard_sigmoid_theano  # noqa: E402
-from gruv.preprocess import preprocess_signals  # noqa: E402
+from gruv.features import preprocess_signals  # noqa: E402
+from gruv.model import PerGateOrthogonal, build_model, hard_sigmoid_theano, load_trained  # noqa: E402
+from gruv.sampling import FastGenerator, choose_seed, generate_faithful  # noqa: E402
 from gruv.train import train  # noqa: E402
-from shared.rundir import save_npz, write_config  # noqa: E402
+from shared.rundir import InputError, save_npz, write_config  # noqa: E402
 
 
 def sine_wav(path, seconds=1.0, rate=44100):
@@ -112,6 +113,30 @@ def test_fast_generation_equals_faithful(tmp_path):
     assert faithful.shape == fast.shape == (8 + steps - 1, config.feature_dims)
     # Only float32 rounding differs (the fused feedback product); observed: see gruv/README.md.
     assert np.abs(faithful - fast).max() <= 1e-5
+
+
+def test_load_trained_from_a_run_a_model_folder_or_a_keras_file(tmp_path):
+    run, folder = tmp_path / "run", tmp_path / "folder"
+    run.mkdir()
+    folder.mkdir()
+    config = tiny_run(run)
+    model = build_model(config)
+    model.save(run / "model.keras")
+    shutil.copy(run / "model.keras", folder / "model.keras")
+    for where in (run, folder, run / "model.keras"):
+        loaded = load_trained(where)
+        assert len(loaded.get_weights()) == len(model.get_weights())
+        for ours, theirs in zip(loaded.get_weights(), model.get_weights()):
+            np.testing.assert_array_equal(ours, theirs)
+    # A run's data decide the feature size; a folder or a file is loaded as it is.
+    build_model(dataclasses.replace(config, block_size=32)).save(folder / "model.keras")
+    shutil.copy(folder / "model.keras", run / "model.keras")
+    with pytest.raises(InputError, match="a model with 64 inputs per step, but this run's data has 128"):
+        load_trained(run)
+    assert load_trained(run / "model.keras").input_shape[-1] == load_trained(folder).input_shape[-1] == 64
+    for missing in (tmp_path / "nowhere", tmp_path / "nowhere.keras"):
+        with pytest.raises(InputError, match=r"missing: run `python -m gruv\.train` for this run first"):
+            load_trained(missing)
 
 
 @pytest.mark.parametrize("checkpoint_every", [1, 2])
@@ -206,5 +231,6 @@ def test_stage_order_errors_exit_2(tmp_path):
     assert result.returncode == 2 and "model.keras" in result.stderr and "gruv.train" in result.stderr
     result = run_script("gruv.preprocess", "--preset", "nope", "--input", tmp_path, "--run", tmp_path / "r")
     assert result.returncode == 2 and "unknown preset" in result.stderr
-    result = run_script("gruv.preprocess", "--preset", "tiny", "--set", "epochs=many", "--input", tmp_path, "--run", tmp_path / "r")
+    result = run_script("gruv.preprocess", "--preset", "tiny", "--set", "epochs=many", "--input", tmp_path,
+                        "--run", tmp_path / "r")
     assert result.returncode == 2 and "epochs" in result.stderr

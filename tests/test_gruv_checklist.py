@@ -22,8 +22,10 @@ import soundfile
 from conftest import REPO_ROOT, reference_dir
 from gruv import preprocess
 from gruv.config import PRESETS, GruvConfig
-from gruv.generate import choose_seed, frames_to_audio, generate_faithful
-from gruv.preprocess import blocks_of, blocks_to_features, features_to_blocks, load_audio, normalise, preprocess_signals, training_example
+from gruv.features import (
+    blocks_of, blocks_to_features, features_to_blocks, load_audio, normalise, preprocess_signals, training_example,
+)
+from gruv.sampling import choose_seed, frames_to_audio, generate_faithful
 from shared.rundir import resolve_config
 
 
@@ -141,7 +143,8 @@ def test_item02_unwindowed_blocks_last_zero_padded(length):
     assert ours.shape == (len(expected), 64) == (-(-length // 64), 64)
     np.testing.assert_array_equal(ours, np.stack(expected))
     # no window: each feature vector is the FFT of the raw block
-    np.testing.assert_allclose(blocks_to_features(ours, "fft")[-1], original_fft_features(expected[-1]), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(blocks_to_features(ours, "fft")[-1], original_fft_features(expected[-1]), rtol=1e-12,
+                               atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- 3. features
@@ -453,7 +456,10 @@ def test_item07_forward_pass_is_a_keras01_lstm():
 
     k_in, b_in, kernel, recurrent, bias, k_out, b_out = (w.astype(np.float64) for w in model.get_weights())
     h_units = 6
-    gate = lambda matrix, name: matrix[..., "ifco".index(name) * h_units : ("ifco".index(name) + 1) * h_units]  # noqa: E731
+
+    def gate(matrix, name):
+        return matrix[..., "ifco".index(name) * h_units : ("ifco".index(name) + 1) * h_units]
+
     expected = np.zeros((2, 9, 16))
     saturated = 0
     for b in range(2):
@@ -518,7 +524,8 @@ def test_item09_loss_and_rmsprop_update():
     # Keras 0.1's RMSprop: a ← ρa + (1−ρ)g², p ← p − lr·g / sqrt(a + ε); no clipping.
     start = np.array([0.5, -0.25, 1.0, 2.0])
     variable = keras.Variable(start.astype(np.float32))
-    grads = [np.array([1e-4, -3e-4, 50.0, -200.0]), np.array([2e-4, 1e-4, -80.0, 100.0]), np.array([-1e-4, 5e-5, 10.0, 1.0])]
+    grads = [np.array([1e-4, -3e-4, 50.0, -200.0]), np.array([2e-4, 1e-4, -80.0, 100.0]),
+             np.array([-1e-4, 5e-5, 10.0, 1.0])]
     p, a = start.copy(), np.zeros(4)
     for g in grads:
         model.optimizer.apply_gradients([(keras.ops.convert_to_tensor(g.astype(np.float32)), variable)])
@@ -570,7 +577,8 @@ def _write_run(run, config, examples, steps, model=False):
 
 
 def test_item10_11_12_generate_script(tmp_path):
-    from gruv.generate import generate, load_trained
+    from gruv.generate import generate
+    from gruv.model import load_trained
 
     config = preset("tiny", max_seq_len=40, generate_steps=GruvConfig().generate_steps, block_size=8)
     x, mean, std = _write_run(tmp_path, config, examples=5, steps=40, model=True)
@@ -585,7 +593,8 @@ def test_item10_11_12_generate_script(tmp_path):
                            name=f"d{int(denormalize)}")
         ours = np.load(tmp_path / "generated" / f"d{int(denormalize)}.frames.npy")
         np.testing.assert_allclose(ours, frames, rtol=1e-5, atol=1e-6)
-        samples, rate = soundfile.read(tmp_path / "generated" / f"d{int(denormalize)}.wav", dtype="int16", always_2d=True)
+        samples, rate = soundfile.read(tmp_path / "generated" / f"d{int(denormalize)}.wav", dtype="int16",
+                                       always_2d=True)
         assert rate == 44100 and samples.shape == (49 * 8, 1) and summary["frames"] == 49
         written = original_denormalise(ours, std, mean) if denormalize else ours
         np.testing.assert_array_equal(samples[:, 0], original_write(written, 8))

@@ -12,10 +12,10 @@ import soundfile
 
 from conftest import reference_dir
 from gruv.config import GruvConfig
-from gruv.generate import choose_seed, frames_to_audio, generate_faithful
-from gruv.preprocess import (
+from gruv.features import (
     blocks_of, blocks_to_features, features_to_blocks, load_audio, preprocess_signals, read_wav_as_np, training_example,
 )
+from gruv.sampling import choose_seed, frames_to_audio, generate_faithful
 from shared import audio
 
 
@@ -38,7 +38,8 @@ def test_read_and_scale(ref, tmp_path):
     soundfile.write(tmp_path / "i16.wav", sine["pcm_int16"], 44100, subtype="PCM_16")
     soundfile.write(tmp_path / "f32.wav", sine["pcm_float32"], 44100, subtype="FLOAT")
     np.testing.assert_array_equal(read_wav_as_np(tmp_path / "i16.wav"), sine["read_int16_wav"])
-    np.testing.assert_array_equal(read_wav_as_np(tmp_path / "f32.wav"), sine["read_float32_wav"])  # the /32767 quirk (Q5)
+    # the /32767 quirk (Q5)
+    np.testing.assert_array_equal(read_wav_as_np(tmp_path / "f32.wav"), sine["read_float32_wav"])
     # the pipeline's converter path leaves a 16-bit mono 44.1 kHz file exactly as GRUV read it
     np.testing.assert_array_equal(load_audio(tmp_path / "i16.wav", GruvConfig()), sine["read_int16_wav"])
 
@@ -70,7 +71,8 @@ def test_xy_shift(ref):
 
 @pytest.mark.parametrize(
     "name, domain, max_seq_len",
-    [("sine_nptensor_time.npz", "time", 5), ("sine_nptensor_fft_1s.npz", "fft", 5), ("sine_nptensor_fft.npz", "fft", 2)],
+    [("sine_nptensor_time.npz", "time", 5), ("sine_nptensor_fft_1s.npz", "fft", 5),
+     ("sine_nptensor_fft.npz", "fft", 2)],
 )
 def test_chunking_and_normalisation(ref, name, domain, max_seq_len):
     expected = ref(name)

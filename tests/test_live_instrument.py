@@ -84,8 +84,9 @@ class Player:
     """``python -m autoencoder_synth.play …`` in its own process; :meth:`wait_ready` returns once it plays."""
 
     def __init__(self, server: JackServer, *args):
-        self.process = subprocess.Popen([sys.executable, "-m", "autoencoder_synth.play", *map(str, args)], cwd=REPO_ROOT,
-                                        env=server.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([sys.executable, "-m", "autoencoder_synth.play", *map(str, args)],
+                                        cwd=REPO_ROOT, env=server.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
         self.stdout, self.stderr, self.ready = [], [], threading.Event()
         self.threads = [threading.Thread(target=self._read, args=(self.process.stdout, self.stdout), daemon=True),
                         threading.Thread(target=self._read, args=(self.process.stderr, self.stderr), daemon=True)]
@@ -179,13 +180,15 @@ def test_live_audio_and_osc_from_oscsend(jack, trained, tmp_path):
     model, source = trained
     port, xruns = free_udp_port(), jack.xruns()
     player = Player(jack, "--model", model, "--input", source, "--device", "JACK", "--midi-api", MIDI_API,
-                    "--osc-port", port, "--osc-host", "0.0.0.0", "--seconds", SECONDS, "--record", tmp_path / "take.wav")
+                    "--osc-port", port, "--osc-host", "0.0.0.0", "--seconds", SECONDS,
+                    "--record", tmp_path / "take.wav")
     player.wait_ready()
     messages = [("/transport/toggle", "f", "1.0"), ("/unit/0/gain", "f", "0.0"), ("/bank", "i", "1"),
                 ("/transport/play", "f", "1.0"), ("/transport/play", "f", "0.0")]
     time.sleep(0.8)
     for address, types, value in messages:
-        sent = subprocess.run(["oscsend", "localhost", str(port), address, types, value], capture_output=True, text=True)
+        sent = subprocess.run(["oscsend", "localhost", str(port), address, types, value], capture_output=True,
+                              text=True)
         assert sent.returncode == 0, sent.stderr
         time.sleep(0.35)
     stdout = player.finish()
@@ -208,7 +211,8 @@ def test_live_audio_and_osc_from_oscsend(jack, trained, tmp_path):
     toggled, gained, paused = log[0][0], log[1][0], log[3][0]
     assert paused > gained > toggled
     assert np.sqrt(np.mean(samples[toggled * HOP:paused * HOP] ** 2)) > 1e-3  # the model's output is not silent
-    assert np.abs(samples[toggled * HOP:gained * HOP] - input_signal(source)[toggled * HOP:gained * HOP] * GAIN).max() > 0.01
+    assert np.abs(samples[toggled * HOP:gained * HOP]
+                  - input_signal(source)[toggled * HOP:gained * HOP] * GAIN).max() > 0.01
     no_gain, _ = replay(model, source, log, blocks, skip={1})  # unit 0's gain audible
     assert np.abs(samples[gained * HOP:paused * HOP] - no_gain[gained * HOP:paused * HOP]).max() > 1e-4
     assert not samples[(paused + 1) * HOP:].any() and samples[(paused - 1) * HOP:paused * HOP].any()  # paused: silence
@@ -285,7 +289,8 @@ def test_default_midi_port_prefers_the_controller_then_anything_but_through():
     from autoencoder_synth.controls import NANOKONTROL2, ControlMap
     from autoencoder_synth.play import default_midi_port
 
-    through, korg, other = "Midi Through:Midi Through Port-0 14:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "Keystation 24:0"
+    through, korg, other = ("Midi Through:Midi Through Port-0 14:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0",
+                            "Keystation 24:0")
     assert default_midi_port([through, other, korg], NANOKONTROL2) == korg  # the map's device, wherever it is
     assert default_midi_port([through, other], NANOKONTROL2) == other  # else the first that is not a Through port
     assert default_midi_port([through], NANOKONTROL2) is None and default_midi_port([], NANOKONTROL2) is None
@@ -384,12 +389,13 @@ def unwritable_folder(cases) -> Path:
 BAD = {  # case → (argv builder, what the one line must name)
     "an unknown option (--set)": (lambda c: ["--model", c.model, "--set", "hop=5"], "--set"),
     "--hop not an integer": (lambda c: ["--model", c.model, "--hop", "big"], "--hop"),
-    "--hop zero": (lambda c: ["--model", c.model, "--input", c.source, "--hop", "0", "--render", c.tmp / "o.wav"], "--hop"),
+    "--hop zero": (lambda c: ["--model", c.model, "--input", c.source, "--hop", "0", "--render", c.tmp / "o.wav"],
+                   "--hop"),
     "--seconds negative": (lambda c: ["--model", c.model, "--seconds", "-2"], "--seconds"),
     "--seconds not a number": (lambda c: ["--model", c.model, "--seconds", "soon"], "--seconds"),
     "--seed negative": (lambda c: ["--model", c.model, "--seed", "-1"], "--seed"),
-    "--channel 17": (lambda c: ["--model", c.model, "--input", c.source, "--channel", "17", "--render", c.tmp / "o.wav"],
-                     "--channel"),
+    "--channel 17": (lambda c: ["--model", c.model, "--input", c.source, "--channel", "17",
+                                "--render", c.tmp / "o.wav"], "--channel"),
     "--osc-port out of range": (lambda c: ["--model", c.model, "--osc-port", "70000"], "--osc-port"),
     "--analysis unknown": (lambda c: ["--model", c.model, "--analysis", "kaiser"], "--analysis"),
     "no --model": (lambda c: ["--input", c.source], "--model"),
@@ -409,8 +415,8 @@ BAD = {  # case → (argv builder, what the one line must name)
                                                   c.tmp / "gone" / "o.wav"], "gone"),
     "--record into a read-only folder": (lambda c: ["--model", c.model, "--record", unwritable_folder(c) / "take.wav"],
                                          "take.wav"),
-    "--record with --render": (lambda c: ["--model", c.model, "--no-input", "--seconds", "1", "--render", c.tmp / "o.wav",
-                                          "--record", c.tmp / "t.wav"], "--record"),
+    "--record with --render": (lambda c: ["--model", c.model, "--no-input", "--seconds", "1",
+                                          "--render", c.tmp / "o.wav", "--record", c.tmp / "t.wav"], "--record"),
 }
 
 

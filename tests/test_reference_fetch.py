@@ -121,8 +121,9 @@ class MirrorHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def server(mirror):
     folder = mirror[0]
-    handler = type("Handler", (MirrorHandler,), {"cut": {}, "log": [],
-                                                 "__init__": lambda self, *a, **k: MirrorHandler.__init__(self, *a, directory=str(folder), **k)})
+    handler = type("Handler", (MirrorHandler,), {
+        "cut": {}, "log": [],
+        "__init__": lambda self, *a, **k: MirrorHandler.__init__(self, *a, directory=str(folder), **k)})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -145,7 +146,8 @@ def test_list_then_complete_fetch_from_a_folder_mirror_then_list(mirror, tmp_pat
         assert f"someone/demo@{'0' * 12}:data/{path}" in line
     assert "DEMO TERMS" in before.stdout
 
-    result = cli("fetch", WORK, "--to", target, "--mirror", folder.as_uri(), "--manifest", manifest_file, "--no-progress")
+    result = cli("fetch", WORK, "--to", target, "--mirror", folder.as_uri(), "--manifest", manifest_file,
+                 "--no-progress")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.index("DEMO TERMS") < result.stdout.index("sha256 ok")  # the terms come first
     assert tree(target) == sorted(f"{WORK}/{path}" for path in data)  # no .partial left behind
@@ -156,7 +158,8 @@ def test_list_then_complete_fetch_from_a_folder_mirror_then_list(mirror, tmp_pat
     assert after.stdout.count("[present]") == len(data) and "[missing]" not in after.stdout
 
     again = command("fetch", WORK, "--to", target, "--mirror", folder, "--manifest", manifest_file, "--no-progress")
-    assert again.returncode == 0 and f"0 fetched, {len(data)} already present" in again.stdout  # a plain folder works too
+    # a plain folder works too
+    assert again.returncode == 0 and f"0 fetched, {len(data)} already present" in again.stdout
 
 
 def test_corrupted_file_is_rejected_and_removed(mirror, tmp_path):

@@ -11,8 +11,9 @@ import pytest
 
 from conftest import REPO_ROOT
 
-TABLES = sorted((REPO_ROOT / "mdn_vocoder" / "results").glob("*/*/analysis.md")) + sorted(
-    (REPO_ROOT / "dreaming" / "results").glob("*/table1.md")) + sorted((REPO_ROOT / "dreaming" / "results").glob("*/dreams.md"))
+TABLES = (sorted((REPO_ROOT / "mdn_vocoder" / "results").glob("*/*/analysis.md"))
+          + sorted((REPO_ROOT / "dreaming" / "results").glob("*/table1.md"))
+          + sorted((REPO_ROOT / "dreaming" / "results").glob("*/dreams.md")))
 
 
 def table_rows(path: Path) -> list[str]:

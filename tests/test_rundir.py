@@ -366,3 +366,61 @@ def test_cli_main_success_and_other_errors(capsys):
     with pytest.raises(ZeroDivisionError):  # a bug keeps its traceback
         rundir.cli_main(crashes)
     assert capsys.readouterr().err == ""
+
+
+# ----------------------------------------------------------------------------- a quiet start
+
+def test_stderr_without_drops_only_the_matching_lines(capfd):
+    # C++ writes straight to file descriptor 2, so the filter must work below sys.stderr
+    with rundir.stderr_without(rundir.TENSORFLOW_CHATTER):
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+                    b"I0000 00:00:17.1 30032 port.cc:153] oneDNN custom operations are on. You may see ...\n"
+                    b"a real problem\n")
+    assert capfd.readouterr().err == "a real problem\n"
+
+
+def _cli_modules() -> list[str]:
+    """Every script of the project: the modules that start through ``cli_main``."""
+    root = Path(__file__).resolve().parents[1]
+    folders = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth", "shared")
+    modules = [f"{path.parent.name}.{path.stem}" for folder in folders for path in sorted((root / folder).rglob("*.py"))
+               if "cli_main(main" in path.read_text() and path.parent.name == folder]
+    assert len(modules) >= 20, modules
+    return modules
+
+
+def test_help_and_argument_errors_never_import_tensorflow():
+    import subprocess
+    import sys
+
+    probe = ("import runpy, sys\n"
+             "for module in sys.argv[1:]:\n"
+             "    for arguments in (['--help'], ['--no-such-option']):\n"
+             "        sys.argv = [module, *arguments]\n"
+             "        try:\n"
+             "            runpy.run_module(module, run_name='__main__', alter_sys=True)\n"
+             "        except SystemExit:\n"
+             "            pass\n"
+             "        if 'tensorflow' in sys.modules:\n"
+             "            print(module, *arguments, file=sys.stderr)\n"
+             "            sys.exit(1)\n")
+    result = subprocess.run([sys.executable, "-c", probe, *_cli_modules()], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, f"imported TensorFlow: {result.stderr.strip().splitlines()[-1:]}"
+
+
+def test_a_script_that_imports_tensorflow_starts_quietly():
+    import subprocess
+    import sys
+
+    script = ("from shared.rundir import cli_main\n"
+              "def main(argv):\n"
+              "    import keras\n"
+              "    print(float(keras.ops.sum(keras.ops.ones((2,)))))\n"
+              "cli_main(main)\n")
+    environment = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2.0"
+    assert result.stderr == "", f"start-up chatter: {result.stderr[:300]}"

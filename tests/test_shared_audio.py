@@ -18,7 +18,8 @@ RATE = 8000
 def known_signal(frames, channels, amplitude=0.5):
     """A different sine per channel, well inside full scale, so every format can hold it."""
     time = np.arange(frames) / RATE
-    columns = [amplitude * np.sin(2 * np.pi * (220.0 * (channel + 1)) * time + 0.3 * channel) for channel in range(channels)]
+    columns = [amplitude * np.sin(2 * np.pi * (220.0 * (channel + 1)) * time + 0.3 * channel)
+               for channel in range(channels)]
     return np.stack(columns, axis=1)
 
 
@@ -179,7 +180,8 @@ def test_truncated_header(tmp_path):
     assert_input_error(error, path, "corrupt")
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="running as root: root can read a mode-000 file")
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="running as root: root can read a mode-000 file")
 def test_permission_denied(tmp_path):
     path = tmp_path / "locked.wav"
     soundfile.write(str(path), known_signal(100, 1), RATE)
@@ -383,18 +385,21 @@ def test_decimate_causal_factor_one_and_delay():
 
 
 def test_quantize_int16():
-    values = np.array([0.0, 1.0, -1.0, 2.0, -3.0, 0.4 / 32768, 0.6 / 32768, 1.5 / 32768, 2.5 / 32768, -1.5 / 32768, 0.25])
+    values = np.array([0.0, 1.0, -1.0, 2.0, -3.0, 0.4 / 32768, 0.6 / 32768, 1.5 / 32768, 2.5 / 32768, -1.5 / 32768,
+                       0.25])
     expected = np.array([0, 32767, -32768, 32767, -32768, 0, 1, 2, 2, -2, 8192], dtype=np.int16)
     quantized = audio.quantize_int16(values)
     assert quantized.dtype == np.int16
     np.testing.assert_array_equal(quantized, expected)
     rng = np.random.default_rng(5)
     noise = rng.normal(scale=0.7, size=(200, 2))
-    np.testing.assert_array_equal(audio.quantize_int16(noise), np.clip(np.rint(noise * 32768), -32768, 32767).astype(np.int16))
+    np.testing.assert_array_equal(audio.quantize_int16(noise),
+                                  np.clip(np.rint(noise * 32768), -32768, 32767).astype(np.int16))
 
 
 def test_float_to_int16_truncates_toward_zero():
-    values = np.array([0.99999 / 32767, -0.99999 / 32767, -1.5 / 32767, 1.5 / 32767, 2.9 / 32767, -2.9 / 32767, 1.0, -1.0, 0.5])
+    values = np.array([0.99999 / 32767, -0.99999 / 32767, -1.5 / 32767, 1.5 / 32767, 2.9 / 32767, -2.9 / 32767,
+                       1.0, -1.0, 0.5])
     expected = np.array([0, 0, -1, 1, 2, -2, 32767, -32767, 16383], dtype=np.int16)
     for overflow in ("clip", "wrap"):
         converted = audio.float_to_int16(values, overflow=overflow)

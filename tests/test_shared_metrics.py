@@ -72,7 +72,8 @@ def test_an_exponential_decay_of_known_rate_gives_that_rate():
     assert metrics.schroeder_decay(note, rate)["slope_db_per_s"] == pytest.approx(expected_db, rel=0.02)
     assert metrics.schroeder_decay(note, rate)["t60_s"] == pytest.approx(60 / -expected_db, rel=0.02)
     fit = metrics.hilbert_exponential_fit(note, rate)
-    assert fit["b_per_s"] == pytest.approx(decay, rel=0.02) and fit["a"] == pytest.approx(0.5, rel=0.05) and fit["c"] < 0.01
+    assert (fit["b_per_s"] == pytest.approx(decay, rel=0.02) and fit["a"] == pytest.approx(0.5, rel=0.05)
+            and fit["c"] < 0.01)
     assert metrics.time_to_drop(note, rate, 20.0) == pytest.approx(20 / -expected_db, abs=2 * 1024 / rate)
 
 
@@ -86,7 +87,8 @@ def test_flatness_of_a_pure_tone_and_of_white_noise():
     tonal = metrics.spectral_features(tone())
     noisy = metrics.spectral_features(white())
     assert metrics.spectral_flatness(tonal) < 1e-3
-    assert metrics.spectral_flatness(noisy) == pytest.approx(np.exp(-np.euler_gamma), abs=0.02)  # E[flatness] = e^(−γ)
+    # E[flatness] = e^(−γ)
+    assert metrics.spectral_flatness(noisy) == pytest.approx(np.exp(-np.euler_gamma), abs=0.02)
     assert metrics.band_flatness(tone(), RATE) < 1e-3
     assert metrics.band_flatness(white(), RATE) == pytest.approx(np.exp(-np.euler_gamma), abs=0.02)
 
@@ -96,7 +98,8 @@ def test_si_sdr_is_scale_invariant_and_snr_is_not():
     noisy = reference + 0.1 * white(1.0, seed=1)  # noise 20 dB below
     assert metrics.snr_db(noisy, reference) == pytest.approx(20.0, abs=0.3)
     for scale in (0.25, 3.0, -2.0):
-        assert metrics.si_sdr_db(scale * noisy, reference) == pytest.approx(metrics.si_sdr_db(noisy, reference), abs=1e-9)
+        assert metrics.si_sdr_db(scale * noisy, reference) == pytest.approx(metrics.si_sdr_db(noisy, reference),
+                                                                           abs=1e-9)
     assert metrics.si_sdr_db(0.5 * reference, reference) == np.inf
     assert metrics.snr_db(0.5 * reference, reference) == pytest.approx(10 * np.log10(4))
 
@@ -148,7 +151,8 @@ def test_flags():
     assert metrics.signal_flags(half_silent, RATE)["silent_fraction"] == pytest.approx(0.5, abs=0.05)
     loop = np.tile(white(1.5), 4)
     flags = metrics.signal_flags(loop, RATE)
-    assert flags["stuck_loop"] and flags["loop_lag_s"] / 1.5 == pytest.approx(round(flags["loop_lag_s"] / 1.5), abs=1e-3)
+    assert (flags["stuck_loop"]
+            and flags["loop_lag_s"] / 1.5 == pytest.approx(round(flags["loop_lag_s"] / 1.5), abs=1e-3))
     assert not metrics.signal_flags(white(6.0), RATE)["stuck_loop"]
 
 
@@ -185,7 +189,10 @@ def test_foote_novelty_peaks_at_a_change():
 
 def test_event_order_novelty():
     notes = [220.0, 277.2, 329.6, 392.0, 440.0]
-    melody = lambda order: np.concatenate([tone(notes[k], 2.0) for k in order])  # noqa: E731
+
+    def melody(order):
+        return np.concatenate([tone(notes[k], 2.0) for k in order])
+
     reference = metrics.spectral_features(melody([0, 1, 2, 3, 4, 0, 1, 2]))
     assert metrics.event_order_novelty(metrics.spectral_features(melody([0, 1, 2, 3])), reference) == 0.0
     assert metrics.event_order_novelty(metrics.spectral_features(melody([4, 2, 0, 3, 1])), reference) == 1.0

@@ -12,8 +12,8 @@ from conftest import REPO_ROOT
 
 def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "shared.suite", "--preset", "tiny", "--runs", tmp_path / "runs", "--corpora", tmp_path / "corpora",
-         "--no-sources"],
+        [sys.executable, "-m", "shared.suite", "--preset", "tiny", "--runs", tmp_path / "runs",
+         "--corpora", tmp_path / "corpora", "--no-sources"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -43,7 +43,8 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     assert (decay / "metrics.json").is_file()
     mdn = tmp_path / "runs" / "mdn_vocoder" / "tiny"
     names = sorted(wav.name for wav in (mdn / "generated").glob("*.wav"))
-    assert names == ["analysis_resynthesis.wav", "sample_bias1_len60_seed123.wav", "sample_bias1_len60_seed123_fast.wav"]
+    assert names == ["analysis_resynthesis.wav", "sample_bias1_len60_seed123.wav",
+                     "sample_bias1_len60_seed123_fast.wav"]
     assert soundfile.info(mdn / "generated" / names[1]).frames == 60 * 128 + 512
     scored = json.loads((mdn / "metrics.json").read_text())["outputs"]
     assert {output["name"] for output in scored} == {name[:-4] for name in names}
@@ -54,7 +55,8 @@ def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     assert names == ["dream_training-start_345.wav", "dream_training-start_345_fast.wav", "tiny_advance_40.wav",
                      "tiny_random_20.wav", "tiny_same_60.wav"]
     scored = {output["name"]: output for output in json.loads((dreaming / "metrics.json").read_text())["outputs"]}
-    assert {row["id"]: row["value"] for row in scored["tiny_random_20"]["criteria"]["dreaming"]}.keys() == {"C1", "C2", "C3"}
+    assert ({row["id"]: row["value"] for row in scored["tiny_random_20"]["criteria"]["dreaming"]}.keys()
+            == {"C1", "C2", "C3"})
     assert scored["tiny_random_20"]["source_numbers"] == {}  # tiny reproduces no Audio Example
     autoencoder = tmp_path / "runs" / "autoencoder_synth" / "tiny"
     names = sorted(wav.name for wav in (autoencoder / "generated").glob("*.wav"))

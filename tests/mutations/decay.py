@@ -18,34 +18,35 @@ TESTS = [
     "tests/test_decay.py::test_denormalisation_orders_and_int16_truncation",
 ]
 
-_PRE, _MODEL, _CONFIG, _GEN, _TRAIN = "decay/preprocess.py", "decay/model.py", "decay/config.py", "decay/generate.py", "decay/train.py"
+_PRE, _FEAT, _MODEL, _CONFIG = "decay/preprocess.py", "decay/features.py", "decay/model.py", "decay/config.py"
+_GEN, _SAMP, _TRAIN = "decay/generate.py", "decay/sampling.py", "decay/train.py"
 
 MUTANTS = [
     # 1. int16, left channel, /32767
-    {"id": "mean-downmix", "item": 1, "file": _PRE,
+    {"id": "mean-downmix", "item": 1, "file": _FEAT,
      "old": "audio.left_channel(read.samples)", "new": "audio.mean_downmix(read.samples)",
      "why": "mean of the channels instead of the left channel"},
-    {"id": "scale-32768", "item": 1, "file": _PRE,
+    {"id": "scale-32768", "item": 1, "file": _FEAT,
      "old": "dtype=np.float64)  # faithful (Q3, Q4)", "new": "scale=32768.0, dtype=np.float64)  # faithful (Q3, Q4)",
      "why": "divide by 32768 instead of 32767.0"},
     # 2. q = rate // (2·highest_freq), sr = rate // q, causal decimation
-    {"id": "q-rounded", "item": 2, "file": _PRE,
+    {"id": "q-rounded", "item": 2, "file": _FEAT,
      "old": "factor = file_rate // (2 * highest_freq)", "new": "factor = round(file_rate / (2 * highest_freq))",
      "why": "q rounded instead of Python 2's floor division (guitar 16 instead of 15)"},
-    {"id": "zero-phase-decimate", "item": 2, "file": _PRE,
+    {"id": "zero-phase-decimate", "item": 2, "file": _FEAT,
      "old": "audio.decimate_causal(signal, factor), read.rate",
      "new": "__import__('scipy.signal').signal.decimate(signal, factor), read.rate",
      "why": "today's scipy default, zero-phase filtfilt, instead of scipy 0.17's causal lfilter"},
     # 3. block size, T, zero-padded blocks
-    {"id": "slices-ceil", "item": 3, "file": _PRE,
+    {"id": "slices-ceil", "item": 3, "file": _FEAT,
      "old": "return block, (sample_rate * config.clip_seconds) // block",
      "new": "return block, -(-sample_rate * config.clip_seconds // block)",
      "why": "T rounded up to keep the whole clip (cello 181 instead of 180)"},
-    {"id": "pad-front", "item": 3, "file": _PRE,
+    {"id": "pad-front", "item": 3, "file": _FEAT,
      "old": "padded[: len(signal)] = signal", "new": "padded[len(padded) - len(signal):] = signal",
      "why": "zero padding put before the note instead of after it"},
     # 4. Y[t] = X[t+1], Y[T-1] = 0
-    {"id": "targets-last-repeats", "item": 4, "file": _PRE,
+    {"id": "targets-last-repeats", "item": 4, "file": _FEAT,
      "old": "y = np.zeros_like(x)", "new": "y = x.copy()",
      "why": "the final target repeats the last slice instead of the all-zero end slice"},
     {"id": "targets-zero-after-normalising", "item": 4, "file": _PRE,
@@ -53,10 +54,10 @@ MUTANTS = [
      "new": 'save_npy(data / "y.npy", shifted_targets((x - mean) / std).astype(np.float32))',
      "why": "the end slice is zero in normalised units instead of a zero signal normalised (−mean/std)"},
     # 5. global mean, population std, padding included, floor 1e-8, sorted names
-    {"id": "sample-std", "item": 5, "file": _PRE,
+    {"id": "sample-std", "item": 5, "file": _FEAT,
      "old": "std = np.asarray(np.sqrt(np.mean((x - mean) ** 2)))", "new": "std = np.asarray(np.std(x, ddof=1))",
      "why": "sample std (ddof=1) instead of the population std"},
-    {"id": "mean-without-padding", "item": 5, "file": _PRE,
+    {"id": "mean-without-padding", "item": 5, "file": _FEAT,
      "old": "mean = np.asarray(x.mean())", "new": "mean = np.asarray(x[x != 0].mean())",
      "why": "mean over the non-padding samples only"},
     {"id": "per-file-default", "item": 5, "file": _CONFIG,
@@ -69,7 +70,8 @@ MUTANTS = [
      "why": "the file system's order (the original's glob) instead of sorted names"},
     # 6. Dense(H, act) -> L x LSTM(H) -> Dense(F, act); H 512, L 1, linear
     {"id": "output-dense-linear", "item": 6, "file": _MODEL,
-     "old": "fan_in, output_activation = hidden, config.activation", "new": 'fan_in, output_activation = hidden, "linear"',
+     "old": "fan_in, output_activation = hidden, config.activation",
+     "new": 'fan_in, output_activation = hidden, "linear"',
      "why": "the output Dense forced linear whatever `activation` says"},
     {"id": "one-lstm-layer", "item": 6, "file": _MODEL,
      "old": "for index in range(config.lstm_layers):", "new": "for index in range(1):",
@@ -89,7 +91,8 @@ MUTANTS = [
      "old": "recurrent_initializer=PerGateOrthogonal(1.1)", "new": "recurrent_initializer=PerGateOrthogonal(1.0)",
      "why": "orthogonal recurrent kernels without Keras 1's ×1.1"},
     {"id": "dense-he-uniform", "item": 7, "file": _MODEL,
-     "old": 'kernel_initializer="glorot_uniform", name="dense_out"', "new": 'kernel_initializer="he_uniform", name="dense_out"',
+     "old": 'kernel_initializer="glorot_uniform", name="dense_out"',
+     "new": 'kernel_initializer="he_uniform", name="dense_out"',
      "why": "He-uniform output Dense instead of Glorot-uniform"},
     # 8. CNN-LSTM: Conv1D(32, 41, same, tanh, U(±0.05)) per slice -> flatten -> LSTM -> linear Dense(F)
     {"id": "cnn-output-act", "item": 8, "file": _MODEL,
@@ -109,10 +112,12 @@ MUTANTS = [
      "why": "Keras 3's BatchNormalization defaults instead of Keras 1.0's (ε 1e-6, momentum 0.9)"},
     # 9. MSE, RMSprop lr 1e-3 rho 0.9 eps 1e-8 outside the root, 180 epochs, batch 10, shuffled
     {"id": "rmsprop-eps-inside-root", "item": 9, "file": _MODEL,
-     "old": "gradient / (ops.sqrt(accumulator) + self.epsilon)", "new": "gradient / ops.sqrt(accumulator + self.epsilon)",
+     "old": "gradient / (ops.sqrt(accumulator) + self.epsilon)",
+     "new": "gradient / ops.sqrt(accumulator + self.epsilon)",
      "why": "Keras 3's ε placement g/√(a+ε) instead of Keras 1's g/(√a+ε)"},
     {"id": "optimizer-keras3-default", "item": 9, "file": _CONFIG,
-     "old": 'optimizer: Literal["keras1", "keras3"] = "keras1"', "new": 'optimizer: Literal["keras1", "keras3"] = "keras3"',
+     "old": 'optimizer: Literal["keras1", "keras3"] = "keras1"',
+     "new": 'optimizer: Literal["keras1", "keras3"] = "keras3"',
      "why": "Keras 3's RMSprop by default"},
     {"id": "epsilon-1e-7", "item": 9, "file": _CONFIG,
      "old": "epsilon: float = 1e-8", "new": "epsilon: float = 1e-7",
@@ -146,17 +151,17 @@ MUTANTS = [
      "old": 'check_prime(config.prime, int(document["shapes"]["x"][1]))', "new": "pass",
      "why": "no check of --prime against the note's T slices (the ZeroDivisionError traceback of the audit)"},
     # 11. T - P autoregressive steps, last output of the growing sequence
-    {"id": "prime-check-allows-T", "item": 11, "file": _GEN,
+    {"id": "prime-check-allows-T", "item": 11, "file": _SAMP,
      "old": "not 1 <= prime <= slices - 1", "new": "not 1 <= prime <= slices",
      "why": "a prime of T slices accepted, leaving nothing to generate"},
-    {"id": "first-output-slice", "item": 11, "file": _GEN,
+    {"id": "first-output-slice", "item": 11, "file": _SAMP,
      "old": "output = np.asarray(predict(sequence))[0, -1]", "new": "output = np.asarray(predict(sequence))[0, 0]",
      "why": "the first instead of the last output slice is appended"},
-    {"id": "fast-skips-last-prime-slice", "item": 11, "file": _GEN,
+    {"id": "fast-skips-last-prime-slice", "item": 11, "file": _SAMP,
      "old": "for t in tf.range(tf.shape(prime)[0]):", "new": "for t in tf.range(tf.shape(prime)[0] - 1):",
      "why": "fast mode does not feed the last prime slice before stepping"},
     # 12. (g + mean)·std·32767, int16 truncation; FFT resampling; the three files
-    {"id": "denorm-corrected-order", "item": 12, "file": _GEN,
+    {"id": "denorm-corrected-order", "item": 12, "file": _FEAT,
      "old": 'audio.float_to_int16((values + mean) * std, scale=32767.0, overflow="wrap")',
      "new": 'audio.float_to_int16(values * std + mean, scale=32767.0, overflow="wrap")',
      "why": "the corrected order g·std + mean in faithful mode"},
@@ -164,7 +169,7 @@ MUTANTS = [
      "old": 'denormalisation: Literal["faithful", "corrected"] = "faithful"',
      "new": 'denormalisation: Literal["faithful", "corrected"] = "corrected"',
      "why": "the corrected denormalisation by default"},
-    {"id": "resample-polyphase", "item": 12, "file": _GEN,
+    {"id": "resample-polyphase", "item": 12, "file": _FEAT,
      "old": "resampled = scipy.signal.resample(samples.astype(np.float64), int(len(samples) * output_rate / rate))",
      "new": "resampled = audio.resample(samples.astype(np.float64), rate, output_rate)",
      "why": "polyphase instead of FFT resampling to 44.1 kHz"},
@@ -172,7 +177,7 @@ MUTANTS = [
      "old": "(samples[prime_samples:], prime_samples / rate)", "new": "(samples[config.prime:], prime_samples / rate)",
      "why": "_gen_wp cut after P samples instead of P·bs"},
     # 13. the round trip matches the authors' <note>.wav
-    {"id": "second-cast-rounds", "item": 13, "file": _GEN,
+    {"id": "second-cast-rounds", "item": 13, "file": _FEAT,
      "old": 'return audio.float_to_int16(resampled, scale=1.0, overflow="wrap")',
      "new": "return np.round(resampled).astype(np.int16)",
      "why": "rounding after the resampling instead of the original's truncating cast"},
@@ -191,7 +196,8 @@ MUTANTS = [
      "why": "the first two files instead of the published guitar notes"},
     # 15. the authors' decay fit and the evaluation
     {"id": "savgol-order-3", "item": 15, "file": "shared/metrics.py",
-     "old": "smooth = scipy.signal.savgol_filter(envelope, 51, 2)", "new": "smooth = scipy.signal.savgol_filter(envelope, 51, 3)",
+     "old": "smooth = scipy.signal.savgol_filter(envelope, 51, 2)",
+     "new": "smooth = scipy.signal.savgol_filter(envelope, 51, 3)",
      "why": "Savitzky–Golay of order 3 instead of the authors' (51, 2)"},
     {"id": "analyse-original-from-start", "item": 15, "file": "decay/analyse.py",
      "old": "after_prime = whole[len(whole) - len(ours) * original_rate // rate:]",

@@ -24,8 +24,8 @@ Usage::
 
 Writes ``<work>/results/mutations.json`` and ``<work>/results/mutations.md`` (killed / total,
 survivors named), puts the same table between the ``<!-- mutations:begin -->`` and
-``<!-- mutations:end -->`` markers of ``<work>/README.md``, and prints a summary. Exit status 0 when it ran, whatever survived; 2 on a
-mutant whose ``old`` text is not found (a stale mutant is a defect of the list, not of the code).
+``<!-- mutations:end -->`` markers of ``<work>/README.md``, and prints a summary. Exit status 0 when it ran, whatever
+survived; 2 on a mutant whose ``old`` text is not found (a stale mutant is a defect of the list, not of the code).
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def run_pytest(tree: Path, arguments: list[str], timeout: float, env: dict) -> t
     return result.returncode, (failed[0] if failed else (tail[-1] if tail else ""))
 
 
-def run_tests(tree: Path, tests: list[str], timeout: float, env: dict, item: int | None = None) -> tuple[str, float, str]:
+def run_tests(tree: Path, tests: list[str], timeout: float, env: dict,
+              item: int | None = None) -> tuple[str, float, str]:
     """``killed`` / ``survived``, seconds, the failure. With ``item``, the tests named ``test_itemNN_*`` run first
     (most mutants fall there, in seconds); only if they pass does the whole ``tests`` list run."""
     start = time.perf_counter()
@@ -160,7 +161,8 @@ def render_table(summary: dict) -> str:
              f"(`python tests/mutations/run.py {summary['work']}`; tests run: {', '.join(summary['tests'])})", "",
              "| mutant | item | wrong change | result |", "|---|---|---|---|"]
     for row in summary["mutants"]:
-        result = row["status"] + (f": {row['explanation']}" if row["status"] == "survived" and row["explanation"] else "")
+        result = row["status"] + (f": {row['explanation']}"
+                                  if row["status"] == "survived" and row["explanation"] else "")
         lines.append(f"| `{row['id']}` | {row['item']} | {row['why']} | {result} |")
     return "\n".join(lines) + "\n"
 
@@ -188,7 +190,8 @@ def write_summary(summary: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("works", nargs="*", default=list(WORKS), help=f"works to check (default: all of {', '.join(WORKS)})")
+    parser.add_argument("works", nargs="*", default=list(WORKS),
+                        help=f"works to check (default: all of {', '.join(WORKS)})")
     parser.add_argument("--only", nargs="+", help="mutant ids to run (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per pytest run")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested side by side (default 2, one per core)")
