@@ -115,6 +115,8 @@ def decay_items(folder: Path) -> list[dict]:
                       "rms_slope": falling["rms_slope_hp100"],
                       "original_rms_slope": falling["original_rms_slope_hp100"],
                       "noise_excess_db": rows["low_noise"]["value"],
+                      "f0_hz": rows["same_frequencies"]["numbers"]["f0_hz"],
+                      "tonal": rows["same_frequencies"]["numbers"]["tonal_fraction"],
                       "expected": {"pitch": pitch, "decay": decays, "noise_low": noise}})
     return items
 

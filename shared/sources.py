@@ -50,7 +50,7 @@ DREAMING_INPUT = "paper_examples/input.mp3"
 #: The model's Nyquist per data set of the decay runs (guitar 2940 Hz, cello 11025 Hz, piano 8820 Hz models).
 DECAY_BAND_HZ = {"guitar": 1470.0, "cello": 5512.5, "piano": 4410.0}
 
-#: The paper's (and slides') verdict on each results/ run (decay/README.md §6 "Readings").
+#: The paper's (and slides') verdict on each results/ run (decay/README.md, "Findings and their rules").
 DECAY_VERDICTS = {
     1: "noise considerably higher, decay shorter (cello)",
     2: "no published remark (10 slices/s)",
@@ -64,11 +64,11 @@ DECAY_VERDICTS = {
 }
 
 
-#: decay/README.md's readings of each published continuation, the answers the decay criteria are calibrated on:
-#: run → (pitch kept?, how it decays against the original, noise sufficiently low?), per note where they differ.
-#: Decay: "like the original" / "weaker" / "none" / "faster"; noise: False where the readings find it noisier
-#: (flatness ≥ 20× the original's, or the paper says so), True for runs 5, 6 and 9 (flatness 8–10×, tonal
-#: 0.97–0.99).
+#: The readings of each published continuation (by listening and by the spectra), the answers the decay criteria
+#: are calibrated on: run → (pitch kept?, how it decays against the original, noise sufficiently low?), per note
+#: where they differ.  Decay: "like the original" / "weaker" / "none" / "faster"; noise: False where the readings
+#: find it noisier (flatness ≥ 20× the original's, or the paper says so), True for runs 5, 6 and 9 (flatness 8–10×,
+#: tonal 0.97–0.99).
 DECAY_READINGS = {
     (1, "sulA.D5"): (False, "weaker", False), (1, "sulC.Eb3"): (True, "weaker", False),
     (2, "sulB"): (False, "none", False), (2, "sulG"): (False, "none", False),

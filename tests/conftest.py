@@ -2,8 +2,8 @@
 
 * ``reference_dir(work)``: the first of ``tests/reference/<work>`` (gruv: the arrays that ship with
   the repository), ``$AUDIO_REPRO_REFERENCE/<work>``, the ``python -m shared.reference fetch`` cache
-  (``$XDG_CACHE_HOME/audio-repro/reference/<work>`` or ``~/.cache/…``, when complete).  Missing → skip with the exact fetch command,
-  except with ``REQUIRE_REFERENCE=1`` (set by ``.ci/run``), where it fails.
+  (``$XDG_CACHE_HOME/audio-repro/reference/<work>`` or ``~/.cache/…``, when complete).  Missing → skip with the exact
+  fetch command, except with ``REQUIRE_REFERENCE=1`` (set by ``.ci/run``), where it fails.
 * ``pytest --regress`` (``make regress``): only the regression tests, i.e. the golden comparison
   (``test_golden.py``), the reference data's fetcher and sums (``test_reference_fetch.py``) and
   every test that reads reference data through ``reference_dir``.

@@ -35,7 +35,8 @@ from shared.rundir import cli_main
 keras = pytest.importorskip("keras")
 
 WORKS = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth")
-OTHER = {"gruv": "decay", "decay": "gruv", "dreaming": "mdn_vocoder", "mdn_vocoder": "dreaming", "autoencoder_synth": "gruv"}
+OTHER = {"gruv": "decay", "decay": "gruv", "dreaming": "mdn_vocoder", "mdn_vocoder": "dreaming",
+         "autoencoder_synth": "gruv"}
 AE_SIZES = ("--set", "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10")
 
 
@@ -133,7 +134,8 @@ SETUPS = {
          "settings": {**json.loads((run / "config.json").read_text())["settings"], "seed": -5}})),
     "config of another work": lambda run, folder, work, root: shutil.copy(root / OTHER[work] / "config.json", run),
     "no data": lambda run, folder, work, root: shutil.rmtree(run / "data"),
-    "truncated data": lambda run, folder, work, root: [path.write_bytes(b"\x93NUMPY") for path in (run / "data").glob("*.np?")],
+    "truncated data": lambda run, folder, work, root: [path.write_bytes(b"\x93NUMPY")
+                                                       for path in (run / "data").glob("*.np?")],
     "no model": lambda run, folder, work, root: _model_path(run, work).unlink(),
     "corrupt model": lambda run, folder, work, root: _model_path(run, work).write_bytes(b"PK\x03\x04 not a zip"),
     "model of another work": lambda run, folder, work, root: shutil.copy(root / OTHER[work] / "model.keras",
@@ -144,7 +146,8 @@ SETUPS = {
     "generated is a file": lambda run, folder, work, root: (
         shutil.rmtree(run / "generated", ignore_errors=True), (run / "generated").write_text("x")),
     "no generated": lambda run, folder, work, root: shutil.rmtree(run / "generated", ignore_errors=True),
-    "corrupt generated json": lambda run, folder, work, root: [path.write_text("{") for path in (run / "generated").glob("*.json")],
+    "corrupt generated json": lambda run, folder, work, root: [path.write_text("{")
+                                                               for path in (run / "generated").glob("*.json")],
     "analysis.json a folder": lambda run, folder, work, root: (run / "analysis.json").mkdir(),
     "analysis.md a folder": lambda run, folder, work, root: (run / "analysis.md").mkdir(),
     "table3.md a folder": lambda run, folder, work, root: (run / "table3.md").mkdir(),
@@ -155,7 +158,8 @@ SETUPS = {
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    """One bad command line: ``argv`` with ``{run}``, ``{dir}`` and ``{input}`` filled in, run on a copy of ``work``'s tiny run."""
+    """One bad command line: ``argv`` with ``{run}``, ``{dir}`` and ``{input}`` filled in, run on a copy of
+    ``work``'s tiny run."""
 
     name: str
     argv: tuple
@@ -165,27 +169,32 @@ class Case:
 
 
 def _set_cases(prefix, settings, expect_prefix="--set"):
-    return [Case(f"set {setting}", (*prefix, "--set", setting), f"{expect_prefix} {setting.split('=')[0]}") for setting in settings]
+    return [Case(f"set {setting}", (*prefix, "--set", setting), f"{expect_prefix} {setting.split('=')[0]}")
+            for setting in settings]
 
 
 PREPROCESS_SETS = {
-    "gruv": ["block_size=0", "max_seq_len=0", "max_blocks=-1", "max_files=0", "sample_rate=0", "std_floor=0", "seed=-1"],
-    "mdn_vocoder": ["fft_size=0", "fft_size=102", "components=0", "components=10000", "heldout_fraction=1.5", "sample_rate=-44100",
-                    "seed=4294967296"],
+    "gruv": ["block_size=0", "max_seq_len=0", "max_blocks=-1", "max_files=0", "sample_rate=0", "std_floor=0",
+             "seed=-1"],
+    "mdn_vocoder": ["fft_size=0", "fft_size=102", "components=0", "components=10000", "heldout_fraction=1.5",
+                    "sample_rate=-44100", "seed=4294967296"],
     "dreaming": ["seg_len=0", "rows=0", "row_stride=0", "cursor_advance=0", "label_offset=-1", "hop=0", "max_seconds=0",
                  "seed_modes=bogus", "seed_modes=", "seed=-1"],
-    "decay": ["highest_freq=0", "clip_seconds=0", "slices_per_second=0", "prime=0", "prime=-3", "max_files=0", "seed=-1"],
+    "decay": ["highest_freq=0", "clip_seconds=0", "slices_per_second=0", "prime=0", "prime=-3", "max_files=0",
+              "seed=-1"],
     "autoencoder_synth": ["fft_size=0", "hop=0", "train_frames=0", "valid_frames=-1", "sample_rate=0", "split_seed=-1"],
 }
 TRAIN_SETS = {
-    "gruv": ["hidden_dims=0", "epochs=0", "batch_size=0", "learning_rate=-1", "checkpoint_every=0", "num_recurrent_units=0"],
-    "mdn_vocoder": ["rnn_size=0", "num_layers=0", "mixtures=0", "batch_size=0", "seq_length=0", "max_epochs=0", "save_every=0",
-                    "learning_rate=0"],
+    "gruv": ["hidden_dims=0", "epochs=0", "batch_size=0", "learning_rate=-1", "checkpoint_every=0",
+             "num_recurrent_units=0"],
+    "mdn_vocoder": ["rnn_size=0", "num_layers=0", "mixtures=0", "batch_size=0", "seq_length=0", "max_epochs=0",
+                    "save_every=0", "learning_rate=0"],
     "dreaming": ["epochs=0", "max_iterations=0", "input_keep=0", "input_keep=2", "dream_length=0", "audio_freq=0",
                  "learning_rate=-1"],
-    "decay": ["hidden_units=0", "lstm_layers=0", "epochs=0", "batch_size=0", "conv_filters=0", "conv_lengths=", "seed=-1"],
-    "autoencoder_synth": ["hidden=0", "batch_size=0", "patience=0", "max_epochs=0", "momentum=2", "noise_std=-1", "seed=-1",
-                          "noise_seed=99999999999"],
+    "decay": ["hidden_units=0", "lstm_layers=0", "epochs=0", "batch_size=0", "conv_filters=0", "conv_lengths=",
+              "seed=-1"],
+    "autoencoder_synth": ["hidden=0", "batch_size=0", "patience=0", "max_epochs=0", "momentum=2", "noise_std=-1",
+                          "seed=-1", "noise_seed=99999999999"],
 }
 GENERATE_SETS = {
     "gruv": ["generate_steps=0", "seed_frames=0", "seed_example=-1", "seed=-2"],
@@ -206,8 +215,10 @@ def _preprocess_cases(work):
           for case in _set_cases((), PREPROCESS_SETS[work])],
         Case("run under a file", (*base, "--run", "{dir}/afile/run"), "afile", "a file", copy=False),
         Case("run is a file", (*base, "--run", "{dir}/afile"), "afile", "a file", copy=False),
-        Case("run in a read-only folder", (*base, "--run", "{dir}/ro/run"), "read-only", "read-only folder", copy=False),
-        Case("input missing", ("--preset", "tiny", "--input", "{dir}/nothing.wav", "--run", "{run}"), "nothing.wav", copy=False),
+        Case("run in a read-only folder", (*base, "--run", "{dir}/ro/run"), "read-only", "read-only folder",
+             copy=False),
+        Case("input missing", ("--preset", "tiny", "--input", "{dir}/nothing.wav", "--run", "{run}"), "nothing.wav",
+             copy=False),
     ]
 
 
@@ -248,13 +259,15 @@ def _generate_cases(work):
              Case("output folder is a file", args, "generated", "generated is a file"),
              Case("output folder read-only", args, "read-only", "generated read-only")]
     if work == "decay":  # the issue's ZeroDivisionError: a prime as long as the note
-        cases += [Case("prime = T", (*args, "--prime", "30"), "--prime"), Case("prime > T", (*args, "--prime", "1000"), "--prime"),
+        cases += [Case("prime = T", (*args, "--prime", "30"), "--prime"),
+                  Case("prime > T", (*args, "--prime", "1000"), "--prime"),
                   Case("note unknown", (*args, "--notes", "nope"), "--notes")]
     if work == "gruv":
-        cases += [Case("steps 0", (*args, "--steps", "0"), "--steps"), Case("seed example 999", (*args, "--seed-example", "999"),
-                                                                                 "--seed-example")]
+        cases += [Case("steps 0", (*args, "--steps", "0"), "--steps"),
+                  Case("seed example 999", (*args, "--seed-example", "999"), "--seed-example")]
     if work == "mdn_vocoder":
-        cases += [Case("length 0", (*args, "--length", "0"), "--length"), Case("bias -1", (*args, "--bias", "-1"), "--bias")]
+        cases += [Case("length 0", (*args, "--length", "0"), "--length"),
+                  Case("bias -1", (*args, "--bias", "-1"), "--bias")]
     if work == "dreaming":
         cases += [Case("seconds 0", (*args, "--seconds", "0"), "--seconds"),
                   Case("seed file missing", (*args, "--seed-file", "{dir}/nothing.wav"), "nothing.wav")]
@@ -332,18 +345,21 @@ SHARED_CASES = {
         Case("unknown corpus", ("build", "nope", "--out", "{dir}/c"), "nope", copy=False),
         Case("out under a file", ("build", "sine", "--out", "{dir}/afile/c"), "afile", "a file", copy=False),
         Case("out is a file", ("build", "sine", "--out", "{dir}/afile"), "afile", "a file", copy=False),
-        Case("out in a read-only folder", ("build", "sine", "--out", "{dir}/ro/c"), "read-only", "read-only folder", copy=False),
-        Case("build-all out under a file", ("build-all", "--tier", "synthetic", "--out", "{dir}/afile/c"), "afile", "a file",
+        Case("out in a read-only folder", ("build", "sine", "--out", "{dir}/ro/c"), "read-only", "read-only folder",
              copy=False),
+        Case("build-all out under a file", ("build-all", "--tier", "synthetic", "--out", "{dir}/afile/c"), "afile",
+             "a file", copy=False),
         Case("unknown tier", ("build-all", "--tier", "nope", "--out", "{dir}/c"), "--tier", copy=False),
         Case("no command", (), "command", copy=False),
     ]),
     "shared.suite": (None, [
-        Case("unknown preset", ("--preset", "nope", "--runs", "{dir}/runs", "--corpora", "{dir}/c", "--no-sources"), "--preset",
-             copy=False),
-        Case("runs under a file", ("--preset", "tiny", "--runs", "{dir}/afile/runs", "--corpora", "{dir}/c", "--no-sources"),
+        Case("unknown preset", ("--preset", "nope", "--runs", "{dir}/runs", "--corpora", "{dir}/c", "--no-sources"),
+             "--preset", copy=False),
+        Case("runs under a file",
+             ("--preset", "tiny", "--runs", "{dir}/afile/runs", "--corpora", "{dir}/c", "--no-sources"),
              "afile", "a file", copy=False),
-        Case("corpora is a file", ("--preset", "tiny", "--runs", "{dir}/runs", "--corpora", "{dir}/afile", "--no-sources"),
+        Case("corpora is a file",
+             ("--preset", "tiny", "--runs", "{dir}/runs", "--corpora", "{dir}/afile", "--no-sources"),
              "afile", "a file", copy=False),
         Case("unknown work", ("--works", "nope"), "--works", copy=False),
     ]),
@@ -351,8 +367,8 @@ SHARED_CASES = {
         Case("unknown work", ("list", "nope"), "nope", copy=False),
         Case("manifest missing", ("list", "--manifest", "{dir}/nothing.json"), "nothing.json", copy=False),
         Case("manifest corrupt", ("list", "--manifest", "{dir}/afile"), "afile", "a file", copy=False),
-        Case("mirror missing", ("fetch", "decay", "--to", "{dir}/to", "--mirror", "{dir}/nomirror", "--no-progress"), "--mirror",
-             copy=False),
+        Case("mirror missing", ("fetch", "decay", "--to", "{dir}/to", "--mirror", "{dir}/nomirror", "--no-progress"),
+             "--mirror", copy=False),
     ]),
 }
 
@@ -552,7 +568,8 @@ def test_every_script_has_its_test():
     assert {script.replace(".", "_") for script in SCRIPTS} <= tested
 
 
-@pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")  # runpy re-runs an imported module: meant here
+# runpy re-runs an imported module: meant here
+@pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_scripts_are_wired_through_cli_main(script, tmp_path, monkeypatch, capsys):
     """``python -m SCRIPT`` with a missing run directory (or folder): its ``__main__`` block exits 2 with one line."""
@@ -560,8 +577,8 @@ def test_scripts_are_wired_through_cli_main(script, tmp_path, monkeypatch, capsy
     argv = {"dreaming.analyse": [missing], "shared.evaluate": [missing], "shared.report": [missing],
             "shared.sources": ["--reference", missing, "--out", str(tmp_path / "out")],
             "shared.corpora": ["build", "nope", "--out", str(tmp_path / "c")], "shared.suite": ["--preset", "nope"],
-            "shared.reference": ["list", "--manifest", missing]}.get(script, ["--run", missing, "--table", "3"]
-                                                                     if script.endswith("sweep") else ["--run", missing])
+            "shared.reference": ["list", "--manifest", missing]}.get(
+                script, ["--run", missing, "--table", "3"] if script.endswith("sweep") else ["--run", missing])
     if script.endswith(".preprocess"):
         argv = ["--preset", "tiny", "--input", missing, "--run", str(tmp_path / "run")]
     monkeypatch.setattr(sys, "argv", [script, *argv])
@@ -580,7 +597,8 @@ def test_real_processes_exit_2_without_a_traceback(runs, tmp_path):
     (tmp_path / "gruv" / "model.keras").write_bytes(b"not a model")
     before = _tree(tmp_path)
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    commands = [["decay.generate", "--run", tmp_path / "decay", "--prime", "1000"], ["gruv.generate", "--run", tmp_path / "gruv"]]
+    commands = [["decay.generate", "--run", tmp_path / "decay", "--prime", "1000"],
+                ["gruv.generate", "--run", tmp_path / "gruv"]]
     processes = [subprocess.Popen([sys.executable, "-m", *map(str, command)], cwd=REPO_ROOT, env=environment, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE) for command in commands]
     for process, expect in zip(processes, ("--prime", "model.keras")):

@@ -24,7 +24,8 @@ SYNTHETIC = [name for name, corpus in corpora.CORPORA.items() if corpus.tier == 
 
 
 def built_hashes(name: str, folder: Path) -> dict[str, str]:
-    """Build corpus ``name`` into ``folder``; the sha256 of every file there, keyed by its path relative to ``folder``."""
+    """Build corpus ``name`` into ``folder``; the sha256 of every file there, keyed by its path relative to
+    ``folder``."""
     with contextlib.redirect_stdout(io.StringIO()):
         corpora.build(name, folder)
     return dict(sorted((path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())

@@ -135,6 +135,17 @@ def decay_items():
     return calibration.decay_items(reference_dir("decay"))
 
 
+def test_the_authors_numbers_typed_in_decay_config_are_what_their_files_measure(decay_items):
+    """decay.config.AUTHORS_OUTPUTS (the report's "authors' run" column), measured again from the reference files."""
+    from decay.config import AUTHORS_OUTPUTS
+
+    for (run, key), (f0, slope, tonal) in AUTHORS_OUTPUTS.items():
+        item = next(item for item in decay_items if item["run"] == run and key in item["file"])
+        assert item["f0_hz"] == pytest.approx(f0, abs=0.15), (run, key)  # typed to 0.1 Hz
+        assert item["partial_slope"] == pytest.approx(slope, abs=0.06), (run, key)  # to 0.1 or 0.01 dB/s
+        assert item["tonal"] == pytest.approx(tonal, abs=0.006), (run, key)  # to 0.01 or 0.001
+
+
 def test_decay_criteria_agree_with_the_readings_on_the_17_continuations(decay_items, capsys):
     """(1)–(3) against decay/README.md's readings (shared.sources.DECAY_READINGS), in sample and leave one out."""
     agreement = calibration.decay_calibration(decay_items)

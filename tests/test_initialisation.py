@@ -171,13 +171,15 @@ def test_gruv_initialisation(config):
     dims, hidden = config.feature_dims, config.hidden_dims
     blocks = []
     kernel, bias = weights_of(model.get_layer("tdd_in"))
-    blocks += [("tdd_in/kernel", kernel, uniform(np.sqrt(numerator / (dims + hidden)))), ("tdd_in/bias", bias, constant(0))]
+    blocks += [("tdd_in/kernel", kernel, uniform(np.sqrt(numerator / (dims + hidden)))),
+               ("tdd_in/bias", bias, constant(0))]
     for index in range(config.num_recurrent_units):
         kernel, recurrent, bias = weights_of(model.get_layer(f"lstm_{index}"))
         blocks += lstm_blocks(f"lstm_{index}", kernel, recurrent, bias, uniform(np.sqrt(numerator / (2 * hidden))),
                               Spec("orthogonal", 1.1), forget)
     kernel, bias = weights_of(model.get_layer("tdd_out"))
-    blocks += [("tdd_out/kernel", kernel, uniform(np.sqrt(numerator / (hidden + dims)))), ("tdd_out/bias", bias, constant(0))]
+    blocks += [("tdd_out/kernel", kernel, uniform(np.sqrt(numerator / (hidden + dims)))),
+               ("tdd_out/bias", bias, constant(0))]
     assert sum(values.size for _, values, _ in blocks) == model.count_params()
     check_weights(blocks)
 
@@ -206,7 +208,8 @@ def test_decay_initialisation(config):
     blocks = []
     if config.architecture == "lstm":
         kernel, bias = weights_of(model.get_layer("dense_in"))
-        blocks += [("dense_in/kernel", kernel, uniform(np.sqrt(6 / (features + hidden)))), ("dense_in/bias", bias, constant(0))]
+        blocks += [("dense_in/kernel", kernel, uniform(np.sqrt(6 / (features + hidden)))),
+                   ("dense_in/bias", bias, constant(0))]
     else:
         for layer in model.get_layer("slice_conv").stack:
             if isinstance(layer, keras.layers.Conv1D):
@@ -218,10 +221,11 @@ def test_decay_initialisation(config):
                            (("gamma", gamma, 1), ("beta", beta, 0), ("mean", mean, 0), ("variance", variance, 1))]
     for index in range(config.lstm_layers):
         kernel, recurrent, bias = weights_of(model.get_layer(f"lstm_{index}"))
-        blocks += lstm_blocks(f"lstm_{index}", kernel, recurrent, bias, uniform(np.sqrt(6 / (kernel.shape[0] + hidden))),
-                              Spec("orthogonal", 1.1), 1.0)
+        blocks += lstm_blocks(f"lstm_{index}", kernel, recurrent, bias,
+                              uniform(np.sqrt(6 / (kernel.shape[0] + hidden))), Spec("orthogonal", 1.1), 1.0)
     kernel, bias = weights_of(model.get_layer("dense_out"))
-    blocks += [("dense_out/kernel", kernel, uniform(np.sqrt(6 / (hidden + features)))), ("dense_out/bias", bias, constant(0))]
+    blocks += [("dense_out/kernel", kernel, uniform(np.sqrt(6 / (hidden + features)))),
+               ("dense_out/bias", bias, constant(0))]
     assert sum(values.size for _, values, _ in blocks) == model.count_params()
     check_weights(blocks)
 
@@ -260,7 +264,8 @@ def test_mdn_vocoder_initialisation(config):
         units = config.rnn_size
         for gate, letter in enumerate("ifog"):
             columns = slice(gate * units, (gate + 1) * units)
-            blocks.append((f"{layer.name}/i2h_bias[{letter}]", input_bias[columns], constant(1.0) if letter == "f" else spec))
+            blocks.append((f"{layer.name}/i2h_bias[{letter}]", input_bias[columns],
+                           constant(1.0) if letter == "f" else spec))
             blocks.append((f"{layer.name}/h2h_bias[{letter}]", recurrent_bias[columns], spec))
     kernel, bias = weights_of(model.get_layer("mdn"))
     blocks += [("mdn/kernel", kernel, spec), ("mdn/bias", bias, spec)]
@@ -284,7 +289,8 @@ def test_dreaming_initialisation(config):
     network = build_network(config)
     units = config.seg_len
     kernel, recurrent, bias = weights_of(network.cell)
-    blocks = lstm_blocks("lstm_cell", kernel, recurrent, bias, uniform(1 / np.sqrt(units)), uniform(1 / np.sqrt(units)), 1.0)
+    blocks = lstm_blocks("lstm_cell", kernel, recurrent, bias,
+                         uniform(1 / np.sqrt(units)), uniform(1 / np.sqrt(units)), 1.0)
     sigma = Spec("truncnormal", head_stddev(config))
     for head in [network.head] + ([network.mix] if network.mix is not None else []):
         kernel, bias = weights_of(head)

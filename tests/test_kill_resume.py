@@ -99,7 +99,8 @@ def finish(process, log, what):
 
 
 def straight_and_killed(command_of, straight, killed, ready, finished, straight_from_kill=None):
-    """Run ``command_of(straight)`` to its end while ``command_of(killed)`` is killed once ``ready(killed)``, then re-run it.
+    """Run ``command_of(straight)`` to its end while ``command_of(killed)`` is killed once ``ready(killed)``, then
+    re-run it.
 
     With ``straight_from_kill(killed, straight)``, the straight run starts only after the kill, from
     what that function makes of the killed run (the sweep: its finished cells).
@@ -119,7 +120,8 @@ def straight_and_killed(command_of, straight, killed, ready, finished, straight_
         victim, victim_log = launch(killed, "killed")
         deadline = time.monotonic() + TIMEOUT
         while not ready(killed):
-            assert victim.poll() is None, f"finished before the kill could land:\n{open(victim_log.name).read()[-3000:]}"
+            assert victim.poll() is None, (
+                f"finished before the kill could land:\n{open(victim_log.name).read()[-3000:]}")
             assert time.monotonic() < deadline, "no checkpoint appeared"
             time.sleep(0.002)
         os.killpg(victim.pid, signal.SIGKILL)
@@ -148,7 +150,8 @@ def weights_of(path):
     with zipfile.ZipFile(path) as archive:
         data = io.BytesIO(archive.read("model.weights.h5"))
     with h5py.File(data, "r") as handle:
-        handle.visititems(lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+        handle.visititems(
+            lambda name, item: arrays.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
     return arrays
 
 
@@ -317,7 +320,8 @@ SCENARIOS = {"gruv": scenario_gruv, "mdn_vocoder": scenario_mdn_vocoder, "dreami
 
 @pytest.fixture(scope="module")
 def outcomes(request, tmp_path_factory):
-    """Every selected scenario, run three at a time (each is mostly waiting on its subprocesses): work → result or error."""
+    """Every selected scenario, run three at a time (each is mostly waiting on its subprocesses): work → result or
+    error."""
     from concurrent.futures import ThreadPoolExecutor
 
     wanted = [item.callspec.params["work"] for item in request.session.items
