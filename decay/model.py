@@ -24,14 +24,11 @@ The time axis is ``None``: generation feeds a growing sequence (faithful mode). 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
-import numpy as np
 from keras import layers, ops
 
 from decay.config import DecayConfig
-from shared.rundir import load_keras_model
+from shared.rundir import load_run_model
 
 
 @keras.saving.register_keras_serializable(package="decay")
@@ -218,11 +215,4 @@ def load_trained(run_or_model_dir) -> keras.Model:
     it is.  Whatever is missing or unreadable raises :class:`shared.rundir.InputError` naming
     the file and the command that makes it (``python -m decay.train``).
     """
-    path = Path(run_or_model_dir)
-    if path.suffix == ".keras" or path.is_file():
-        return load_keras_model(path, "decay.train")
-    data = path / "data" / "x.npy"
-    if not data.is_file():
-        return load_keras_model(path / "model.keras", "decay.train")
-    dims = np.load(data, mmap_mode="r").shape[-1]
-    return load_keras_model(path / "model.keras", "decay.train", input_dim=dims, output_dim=dims)
+    return load_run_model(run_or_model_dir, "decay.train")

@@ -14,14 +14,11 @@ analysis, the benchmark and the tests.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
-import numpy as np
 from keras import layers, ops
 
 from gruv.config import GruvConfig
-from shared.rundir import load_keras_model
+from shared.rundir import load_run_model
 
 
 @keras.saving.register_keras_serializable(package="gruv")
@@ -116,11 +113,4 @@ def load_trained(run_or_model_dir) -> keras.Model:
     as it is.  Whatever is missing or unreadable raises :class:`shared.rundir.InputError`
     naming the file and the command that makes it (``python -m gruv.train``).
     """
-    path = Path(run_or_model_dir)
-    if path.suffix == ".keras" or path.is_file():
-        return load_keras_model(path, "gruv.train")
-    data = path / "data" / "x.npy"
-    if not data.is_file():
-        return load_keras_model(path / "model.keras", "gruv.train")
-    dims = np.load(data, mmap_mode="r").shape[-1]
-    return load_keras_model(path / "model.keras", "gruv.train", input_dim=dims, output_dim=dims)
+    return load_run_model(run_or_model_dir, "gruv.train")

@@ -543,6 +543,22 @@ def check_checkpoints(folder) -> None:
                                    "start") from None
 
 
+def load_run_model(run_or_model_dir, made_by: str, *, data: str = "data/x.npy"):
+    """A trained model from a run directory, a folder holding ``model.keras``, or a ``.keras`` file.
+
+    A run directory (one with ``data``, its training inputs): its ``model.keras``, its input and output sizes checked
+    against the last dimension of that array.  A folder without run data: its ``model.keras``, unchecked.  A file:
+    loaded as it is.  What is missing or unreadable raises :class:`InputError` naming the file and ``made_by``.
+    """
+    path = Path(run_or_model_dir)
+    if path.suffix == ".keras" or path.is_file():
+        return load_keras_model(path, made_by)
+    if not (path / data).is_file():
+        return load_keras_model(path / "model.keras", made_by)
+    dims = np.load(path / data, mmap_mode="r").shape[-1]
+    return load_keras_model(path / "model.keras", made_by, input_dim=dims, output_dim=dims)
+
+
 def load_keras_model(path, made_by: str, *, kind=None, input_dim=None, output_dim=None):
     """Load a trained ``model.keras`` (safe mode), or raise :class:`InputError` naming the file.
 
