@@ -123,15 +123,24 @@ def compile_model(model: keras.Model, config: AutoencoderConfig) -> None:
                   loss=reconstruction_error)
 
 
+def model_folder(run_or_model_dir) -> Path:
+    """The folder of a trained model: ``<run>/<model>`` as given, or, for a run, its ``model`` setting's folder."""
+    from shared.rundir import load_config
+
+    path = Path(run_or_model_dir)
+    if not (path / "model.keras").is_file() and (path / "config.json").is_file():  # a run: its model setting
+        path = path / load_config(path, AutoencoderConfig)[0].model
+    return path
+
+
 def load_trained(path):
     """The Keras model of one trained model: ``<run>/<model>`` (a folder holding ``model.keras``), a run (its ``model``
     setting's folder) or a ``.keras`` file; :class:`~shared.rundir.InputError` naming the file when there is none."""
-    from shared.rundir import InputError, load_config, load_keras_model
+    from shared.rundir import InputError, load_keras_model
 
     path = Path(path)
     if path.suffix != ".keras":
-        if not (path / "model.keras").is_file() and (path / "config.json").is_file():  # a run: its model setting
-            path = path / load_config(path, AutoencoderConfig)[0].model
+        path = model_folder(path)
         if not (path / "model.keras").is_file():
             raise InputError(path / "model.keras",
                              f"missing: train {path.name} first (python -m autoencoder_synth.train)")

@@ -170,14 +170,9 @@ def load_network(run_or_model_dir) -> tuple[NumpyAutoencoder, Path]:
     An ``ae2-<HL1>-<HL2>`` is played stacked under the run's ``ae1-<HL1>`` (the paper's AE2 learns AE1's codes).
     The run must hold its ``data/maxvec.npy`` (the resynthesis multiplies by it).
     """
-    from autoencoder_synth.model import load_trained  # Keras: only when a model is loaded
+    from autoencoder_synth.model import load_trained, model_folder  # Keras: only when a model is loaded
 
-    model_dir = Path(run_or_model_dir)
-    if not (model_dir / "model.keras").is_file() and (model_dir / "config.json").is_file():  # a run: its model setting
-        from autoencoder_synth.config import AutoencoderConfig
-        from shared.rundir import load_config
-
-        model_dir = model_dir / load_config(model_dir, AutoencoderConfig)[0].model
+    model_dir = model_folder(run_or_model_dir)
     if not (model_dir / "model.keras").is_file():
         raise InputError(model_dir, "not a trained model folder (no model.keras): give <run>/<model>, e.g. "
                                     "runs/ae/frames/ae1-256")

@@ -139,8 +139,13 @@ def _authors(f0, slope, tonal, run):
             "decay:low_noise": f"tonal {tonal} (authors' run {run})"}
 
 
+def _note(run: int, key: str) -> str:
+    return next(note for note in PRESETS[f"run{run}"]["notes"] if key in note)
+
+
 #: The same numbers as the report shows them beside ours: preset → note → criterion → text.
-AUTHORS_RESULTS: dict[str, dict[str, dict[str, str]]] = {}
-for (_run, _key), _numbers in AUTHORS_OUTPUTS.items():
-    _note = next(note for note in PRESETS[f"run{_run}"]["notes"] if _key in note)
-    AUTHORS_RESULTS.setdefault(f"run{_run}", {})[_note] = _authors(*_numbers, _run)
+AUTHORS_RESULTS: dict[str, dict[str, dict[str, str]]] = {
+    f"run{run}": {_note(run, key): _authors(*numbers, run)
+                  for (number, key), numbers in AUTHORS_OUTPUTS.items() if number == run}
+    for run in sorted({run for run, _ in AUTHORS_OUTPUTS})
+}

@@ -73,13 +73,12 @@ def cli_main(main, argv=None) -> int:
 
 #: Lines TensorFlow's C++ start-up writes to the terminal on every import, before its own log level applies
 #: (absl logging is not initialised yet, so TF_CPP_MIN_LOG_LEVEL cannot silence them): the absl notice, oneDNN's
-#: round-off note, the CUDA stub's "no GPU" and the CPU-feature advert.  Any other line is passed on.
+#: round-off note and the CUDA stub's "no GPU".  Any other line is passed on (the CPU-feature advert that follows
+#: is logged later, and TF_CPP_MIN_LOG_LEVEL does silence it).
 TENSORFLOW_CHATTER = re.compile(
     r"All log messages before absl::InitializeLog\(\) is called"
     r"|\] oneDNN custom operations are on"
     r"|cudart_stub\.cc:\d+\] Could not find cuda drivers"
-    r"|cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized"
-    r"|^To enable the following instructions: .*rebuild TensorFlow"
 )
 
 

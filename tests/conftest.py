@@ -55,6 +55,22 @@ def require_system(package: str, path=None, command=None) -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def autoencoder_tiny_run(tmp_path_factory):
+    """(run, songs folder): a tiny autoencoder_synth run, three 2-second songs cut into 60 / 10 / 10 frames, with
+    ``ae1-16`` and ``ae2-16-4`` trained for 2 epochs by the scripts; made once for the instrument's tests."""
+    from test_autoencoder_synth import run_script, songs
+
+    root = tmp_path_factory.mktemp("autoencoder")
+    folder, run = songs(root / "songs"), root / "run"
+    assert run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", run, "--set",
+                      "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10").returncode == 0
+    for model in ("ae1-16", "ae2-16-4"):
+        result = run_script("autoencoder_synth.train", "--run", run, "--preset", model, "--set", "max_epochs=2")
+        assert result.returncode == 0, result.stderr
+    return run, folder
+
+
 # ----------------------------------------------------------------------------- make regress
 
 

@@ -21,7 +21,7 @@ from autoencoder_synth.automation import Event, events_by_frame
 from autoencoder_synth.controls import ControlState
 from autoencoder_synth.instrument import Instrument, Session, render
 from autoencoder_synth.synth import NumpyAutoencoder
-from test_autoencoder_synth import run_script, songs
+from test_autoencoder_synth import run_script
 
 UNITS = 12
 
@@ -111,15 +111,8 @@ def test_stop_and_cycle_end_an_offline_render():
 
 
 @pytest.fixture(scope="module")
-def trained_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("instrument")
-    folder, run = songs(root / "songs"), root / "run"
-    assert run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", run, "--set",
-                      "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10").returncode == 0
-    for model in ("ae1-16", "ae2-16-4"):
-        result = run_script("autoencoder_synth.train", "--run", run, "--preset", model, "--set", "max_epochs=2")
-        assert result.returncode == 0, result.stderr
-    return run, folder
+def trained_run(autoencoder_tiny_run):
+    return autoencoder_tiny_run
 
 
 def test_automation_renders_byte_identical_wavs_and_bad_files_are_refused(trained_run, tmp_path):

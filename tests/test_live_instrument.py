@@ -35,7 +35,6 @@ import soundfile
 
 from conftest import REPO_ROOT, require_system
 from jack_server import JackServer, JackUnavailable
-from test_autoencoder_synth import run_script, songs
 
 RATE, HOP = 22050, 1024
 GAIN = 2 / 3  # unprocessed: rect analysis × Hann·2/3 synthesis at hop N/2 (autoencoder_synth/README.md)
@@ -63,14 +62,10 @@ def jack():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, autoencoder_tiny_run):
     """A tiny AE1 (16 units, 2 banks) trained for 2 epochs, and an 8-second input (the live takes must not run out)."""
     root = tmp_path_factory.mktemp("live")
-    folder, run = songs(root / "songs"), root / "run"
-    assert run_script("autoencoder_synth.preprocess", "--preset", "tiny", "--input", folder, "--run", run, "--set",
-                      "train_frames=60", "--set", "valid_frames=10", "--set", "test_frames=10").returncode == 0
-    result = run_script("autoencoder_synth.train", "--run", run, "--preset", "ae1-16", "--set", "max_epochs=2")
-    assert result.returncode == 0, result.stderr
+    run, _ = autoencoder_tiny_run
     t = np.arange(8 * RATE) / RATE
     tone = 0.3 * np.sin(2 * np.pi * 330 * t) + 0.1 * np.sin(2 * np.pi * 1500 * t) * (t % 0.5 < 0.1)
     soundfile.write(root / "long.wav", tone, RATE, subtype="PCM_16")

@@ -383,8 +383,8 @@ def _cli_modules() -> list[str]:
     """Every script of the project: the modules that start through ``cli_main``."""
     root = Path(__file__).resolve().parents[1]
     folders = ("gruv", "mdn_vocoder", "dreaming", "decay", "autoencoder_synth", "shared")
-    modules = [f"{path.parent.name}.{path.stem}" for folder in folders for path in sorted((root / folder).rglob("*.py"))
-               if "cli_main(main" in path.read_text() and path.parent.name == folder]
+    modules = [f"{folder}.{path.stem}" for folder in folders for path in sorted((root / folder).glob("*.py"))
+               if "cli_main(main" in path.read_text()]
     assert len(modules) >= 20, modules
     return modules
 
