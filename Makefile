@@ -20,7 +20,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev,realtime]'
+	$(PY) -m pip install --quiet -e '.[dev,realtime,cluster,monitor]'
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed

@@ -5,23 +5,31 @@
 * ``--table 3``: the composed ``deep-256-8`` and ``deep-1500-8``, fine-tuned from ``ae1``/``ae2`` (trained first
   if missing).
 
-Each cell is one ``python -m autoencoder_synth.train`` process; ``--jobs`` run at once.  A cell
-with a ``result.json`` is done and skipped, so an interrupted sweep resumes where it stopped.
-The table (ours, the paper's in brackets) is printed and written to ``<run>/table<N>.md``.
+Each cell is one ``python -m autoencoder_synth.train`` process.  With ``--executor local`` (the
+default) ``--jobs`` cells run at once, stage after stage.  With ``--executor ray`` each cell is a
+Ray task (``--cpus-per-cell`` CPUs) that waits for exactly the cells it is built from (an AE2 for
+its AE1, a composed model for both), so cells of different stages overlap; ``--address auto``
+joins a running cluster (``ray start``), whose nodes must all see ``--run`` (a shared file
+system).  A cell with a ``result.json`` is done and skipped, so an interrupted sweep resumes
+where it stopped.  When and where each cell ran goes to ``<run>/sweep<N>.json``; the table
+(ours, the paper's in brackets) is printed and written to ``<run>/table<N>.md``.
 
     python -m autoencoder_synth.sweep --run runs/ae/frames --table 1 [--jobs 2] [--set max_epochs=50] [--table-only]
+    python -m autoencoder_synth.sweep --run runs/ae/frames --table 3 --executor ray [--address auto]
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3, AutoencoderConfig
-from shared.rundir import InputError, cli_main, read_json
+from autoencoder_synth.config import TABLE_1, TABLE_2, TABLE_3, AutoencoderConfig, model_settings
+from shared.rundir import InputError, cli_main, read_json, write_json
 from shared.rundir import apply_overrides, check_output_file, check_run_data, load_config  # bad-input guards
 
 
@@ -45,18 +53,59 @@ def cells(table: int) -> list[list[str]]:
     raise InputError("--table", f"{table} is not 1, 2 or 3")
 
 
-def train_cell(run_dir: Path, name: str, overrides: list[str]) -> tuple[str, bool]:
+def built_from(name: str) -> list[str]:
+    """The cells a cell is trained from: none for an AE1, its AE1 for an AE2, both for a composed model."""
+    settings = model_settings(name)
+    first = f"ae1-{settings['hidden']}"
+    return {"ae1": [], "ae2": [first], "deep": [first, f"ae2-{settings['hidden']}-{settings.get('hidden2')}"]}[
+        settings["kind"]]
+
+
+def train_cell(run_dir: Path, name: str, overrides: list[str], *after) -> dict:
+    """Train one cell (skipped when its ``result.json`` is there); ``after``: the records of the cells it waits for
+    (Ray passes them once they are done).  Returns when and where it ran, and whether it worked."""
+    record = {"cell": name, "node": socket.gethostname(), "started": time.time()}
     if (run_dir / name / "result.json").is_file():
-        return name, True
+        return {**record, "ok": True, "skipped": True, "finished": record["started"]}
+    if not all(dependency["ok"] for dependency in after):
+        return {**record, "ok": False, "skipped": True, "finished": record["started"]}
     arguments = [sys.executable, "-m", "autoencoder_synth.train", "--run", str(run_dir), "--preset", name]
     for item in overrides:
         arguments += ["--set", item]
     completed = subprocess.run(arguments, capture_output=True, text=True)
-    if completed.returncode != 0:
+    record.update(finished=time.time(), ok=completed.returncode == 0, skipped=False)
+    if not record["ok"]:
         print(f"[{name}] failed:\n{completed.stderr[-2000:]}", file=sys.stderr)
-        return name, False
-    print(f"[{name}] {completed.stdout.strip().splitlines()[-1]}", flush=True)
-    return name, True
+    else:
+        print(f"[{name}] {completed.stdout.strip().splitlines()[-1]}", flush=True)
+    return record
+
+
+def sweep_local(run_dir: Path, table: int, overrides: list[str], jobs: int) -> list[dict]:
+    """Stage after stage, ``jobs`` cells at once; stops after a stage with a failed cell."""
+    records = []
+    for stage in cells(table):
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            records += pool.map(lambda name: train_cell(run_dir, name, overrides), stage)
+        if not all(record["ok"] for record in records):
+            break
+    return records
+
+
+def sweep_ray(run_dir: Path, table: int, overrides: list[str], address: str | None, cpus: int) -> list[dict]:
+    """One Ray task per cell, each waiting for the tasks of the cells it is built from."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError("--executor", "ray is not installed (pip install -e '.[cluster]'), or use --executor local")
+    ray.init(address=address, include_dashboard=False, log_to_driver=True, ignore_reinit_error=True,
+             configure_logging=False)
+    task = ray.remote(train_cell).options(num_cpus=cpus)
+    tasks = {}
+    for stage in cells(table):
+        for name in stage:
+            tasks[name] = task.remote(run_dir, name, overrides, *(tasks[other] for other in built_from(name)))
+    return ray.get(list(tasks.values()))
 
 
 def result(run_dir: Path, name: str, key="valid"):
@@ -102,7 +151,11 @@ def main(argv=None) -> None:
     parser.add_argument("--run", required=True, type=Path,
                         help="a preprocessed run (python -m autoencoder_synth.preprocess)")
     parser.add_argument("--table", required=True, type=int, choices=(1, 2, 3))
-    parser.add_argument("--jobs", type=int, default=2, help="cells trained at once")
+    parser.add_argument("--executor", choices=("local", "ray"), default="local")
+    parser.add_argument("--address", default=None,
+                        help="Ray: 'auto' or HOST:PORT of a running cluster (default: start a local instance)")
+    parser.add_argument("--jobs", type=int, default=2, help="local: cells trained at once")
+    parser.add_argument("--cpus-per-cell", type=int, default=1, help="Ray: CPUs each cell asks for")
     parser.add_argument("--table-only", action="store_true",
                         help="write the table from the cells trained so far; train none")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -112,18 +165,20 @@ def main(argv=None) -> None:
         raise InputError(args.run, "no config.json here: run python -m autoencoder_synth.preprocess first")
     # a bad config.json or --set stops here
     apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)
-    if args.jobs < 1:
-        raise InputError("--jobs", f"{args.jobs} is not accepted (accepted: 1 or more cells at once)")
+    for option, value in (("--jobs", args.jobs), ("--cpus-per-cell", args.cpus_per_cell)):
+        if value < 1:
+            raise InputError(option, f"{value} is not accepted (accepted: 1 or more)")
     if not args.table_only:
         check_run_data(args.run, ["data/train.npy", "data/valid.npy", "data/test.npy"], "autoencoder_synth.preprocess")
     check_output_file(args.run / f"table{args.table}.md")
-    failed = []
-    for stage in [] if args.table_only else cells(args.table):
-        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            failed += [name for name, ok in pool.map(lambda name: train_cell(args.run, name, args.overrides), stage)
-                       if not ok]
-        if failed:
-            break
+    records = []
+    if not args.table_only and args.executor == "ray":
+        records = sweep_ray(args.run.resolve(), args.table, args.overrides, args.address, args.cpus_per_cell)
+    elif not args.table_only:
+        records = sweep_local(args.run, args.table, args.overrides, args.jobs)
+    if records:
+        write_json(args.run / f"sweep{args.table}.json", records)
+    failed = [record["cell"] for record in records if not record["ok"]]
     text = table_text(args.run, args.table)
     (args.run / f"table{args.table}.md").write_text(text)
     print(text)
