@@ -16,7 +16,7 @@ untrained model is a candidate).  For a denoising model the validation objective
 * ``ae2-<HL1>-<HL2>``: on the **clean** codes of the trained ``ae1-<HL1>`` of the same run;
 * ``deep-<HL1>-<HL2>``: ``ae1-<HL1>`` and ``ae2-<HL1>-<HL2>`` composed and fine-tuned on the frames.
 
-    python -m autoencoder_synth.train --run runs/ae/frames --preset ae1-256
+    python -m autoencoder_synth.train --run runs/ae/frames --preset ae1-256 [--tensorboard]
 
 Without ``--preset`` it trains the run's ``model`` setting (``ae1-256``; ``ae1-16`` for the ``tiny`` data).
 
@@ -26,6 +26,10 @@ Writes ``<run>/<model>/model.keras``, ``loss.csv`` (per epoch, epoch 0 = before 
 Resumable: after every epoch that training goes on from, the whole training state is in
 ``<run>/<model>/checkpoints/last.npz``; re-running the same command after a kill goes on from
 there to the same weights and files as an uninterrupted run (``tests/test_kill_resume.py``).
+
+With ``--tensorboard``, ``<run>/logs/<model>/`` gets the training loss, the learning rate, the
+momentum, the validation error (noisy and clean) and, after every epoch, a short resynthesis of
+validation frames through the model as audio and spectrogram (``shared/monitor.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from shared.rundir import (
     set_seed, write_json,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
+from shared.monitor import check_logs, fit_callbacks, log_folder
 
 UNCAPPED = 10**9  # fit's epoch count when max_epochs is None: only the stopping rule ends training
 
@@ -70,10 +75,11 @@ def training_sets(run_dir: Path, config: AutoencoderConfig):
     return model, {name: (value, value) for name, value in splits.items()}
 
 
-def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
-    """Train one model into ``<run_dir>/<name>/``; returns its result."""
+def train(run_dir, config: AutoencoderConfig, name: str, verbose=0, tensorboard=False) -> dict:
+    """Train one model into ``<run_dir>/<name>/``; returns its result.  ``tensorboard``: log to
+    ``<run_dir>/logs/<name>/``."""
     from autoencoder_synth.model import compile_model
-    from autoencoder_synth.training import Pylearn2Stopping, objective
+    from autoencoder_synth.training import Pylearn2Stopping, monitor_sampler, objective
 
     run_dir = Path(run_dir)
     out = run_dir / name
@@ -90,8 +96,13 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
         if verbose:
             print(f"{name}: resuming after epoch {initial_epoch}")
     epochs = UNCAPPED if config.max_epochs is None else config.max_epochs  # the callback ends training
+    callbacks = [stopping]
+    if tensorboard:  # the numbers of the epoch stopping.rows[-1] holds; every epoch is a checkpoint
+        callbacks += fit_callbacks(log_folder(run_dir, name), monitor_sampler(run_dir, config), numbers=lambda *_: {
+            "epoch_valid": stopping.rows[-1]["valid"], "epoch_valid_clean": stopping.rows[-1]["valid_clean"],
+            "epoch_momentum": float(model.optimizer.momentum)})
     model.fit(*sets["train"], batch_size=config.batch_size, epochs=epochs, initial_epoch=initial_epoch, shuffle=True,
-              callbacks=[stopping], verbose=verbose)
+              callbacks=callbacks, verbose=verbose)
     with atomic_path(out / "model.keras") as temporary:
         model.save(temporary)
     rng = np.random.default_rng(config.noise_seed + 1)
@@ -120,6 +131,9 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0) -> dict:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.train", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser, preset=True)
+    parser.add_argument("--tensorboard", action="store_true",
+                        help="log the losses, validation error, learning rate and momentum and a short resynthesis "
+                             "after every epoch to RUN/logs/MODEL/")
     args = parser.parse_args(argv)
     config = load_config(args.run, AutoencoderConfig)[0]
     args.preset = args.preset or config.model
@@ -131,7 +145,9 @@ def main(argv=None) -> None:
     check_run_data(args.run, ["data/train.npy", "data/valid.npy", "data/test.npy"], "autoencoder_synth.preprocess")
     check_checkpoints(args.run / args.preset / "checkpoints")
     check_output_folder(args.run / args.preset, "--run")
-    result = train(args.run, config, args.preset, verbose=1)
+    if args.tensorboard:
+        check_logs(log_folder(args.run, args.preset))
+    result = train(args.run, config, args.preset, verbose=1, tensorboard=args.tensorboard)
     print(f"{args.preset}: best validation error {result['valid']:.4f} (clean {result['valid_clean']:.4f}) at epoch "
           f"{result['best_epoch']} of {result['epochs']}; test {result['test']:.4f}; "
           f"wrote {Path(args.run) / args.preset}")

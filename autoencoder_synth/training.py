@@ -4,7 +4,8 @@
   with the input corrupted for a denoising model (Q4);
 * :class:`StoppingRule`: ``Or(MonitorBased, EpochCounter)`` as pure logic (Q8);
 * :class:`Pylearn2Stopping`: the rule, MonitorBasedSaveBest and the ``max_epochs`` cap as one Keras callback, which also
-  checkpoints and restores the whole training state (``train`` resumes through it).
+  checkpoints and restores the whole training state (``train`` resumes through it);
+* :func:`monitor_sampler`: the short resynthesis ``train --tensorboard`` logs after every epoch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import keras
 import numpy as np
 
 from autoencoder_synth.config import AutoencoderConfig
+from autoencoder_synth.features import frame_count
+from autoencoder_synth.synth import NumpyAutoencoder, Resynthesiser
 from shared.rundir import InputError, save_npz, write_csv
 
 LOG_FIELDS = ("epoch", "loss", "valid", "valid_clean")
@@ -155,3 +158,30 @@ class Pylearn2Stopping(keras.callbacks.Callback):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
+
+def monitor_sampler(run_dir, config: AutoencoderConfig, seconds: float = 2.0):
+    """``sample(model) -> (waveform, rate)`` for ``train --tensorboard``: validation frames resynthesised.
+
+    The validation frames in song and time order (``data/index.npz``), as many as ``seconds`` of
+    audio hold, through the model being trained (an ``ae2`` under the run's trained ``ae1-<HL1>``,
+    as ``generate`` plays it), × the max vector, with the phase vocoder's phase from seed 0 (the
+    frames keep no phase) and the synthesis window overlap-added: :mod:`autoencoder_synth.synth`.
+    """
+    from autoencoder_synth.model import load_trained
+
+    data = Path(run_dir) / "data"
+    with np.load(data / "index.npz") as index:
+        order = np.lexsort((index["valid_frame"], index["valid_song"]))
+    count = max(1, frame_count(int(seconds * config.sample_rate), config.fft_size, config.hop))
+    frames = np.load(data / "valid.npy")[order[:count]].astype(np.float64)
+    maxvec = np.load(data / "maxvec.npy")
+    under = NumpyAutoencoder.from_model(load_trained(Path(run_dir) / f"ae1-{config.hidden}")).layers \
+        if config.kind == "ae2" else []
+
+    def sample(model):
+        network = NumpyAutoencoder(under + NumpyAutoencoder.from_model(model).layers)
+        engine = Resynthesiser(None, maxvec, config.fft_size, config.hop, phase="vocoder", seed=0)
+        blocks = [engine.overlap_add(magnitude, None) for magnitude in network(frames) * engine.maxvec]
+        return np.concatenate(blocks + [np.clip(engine.overlap, -1.0, 1.0)]), config.sample_rate
+
+    return sample

@@ -21,13 +21,15 @@ call) with the signal, seed and states on the device, and dreams on the last row
 do not interact in the vector, magnitude and column approaches, facts §3, so this is the same
 output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
 
-    python -m dreaming.train --run runs/dreaming/ex7 [--mode fast]
+    python -m dreaming.train --run runs/dreaming/ex7 [--mode fast] [--tensorboard]
 
 The compiled steps are :class:`dreaming.training.Dreamer`'s, the FIFO and the dream audio
 :mod:`dreaming.sampling`'s.  Resumable at dream boundaries (``checkpoints/last.npz``).
 Writes ``loss.csv`` (the mean loss since the previous dream), ``model.keras``, ``state.npz``
 (the final training state), the dreams with a ``.json`` each, and the audio under each
-dream's seed in ``seeds/``.
+dream's seed in ``seeds/``.  With ``--tensorboard``, ``<run>/logs/`` gets the loss as ``loss.csv``
+logs it, the learning rate and every dream (at most its first 2 s) as audio and spectrogram, at
+step = iteration (``shared/monitor.py``).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from dreaming.config import DreamingConfig
 from dreaming.features import Layout, layout_of, seed_matrix, training_pair
 from dreaming.sampling import advance_seed, dream_audio, fast_rows
 from dreaming.training import Dreamer
-from shared import audio
+from shared import audio, monitor
 from shared.rundir import (
     InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed,
     write_csv, write_json,
@@ -98,8 +100,11 @@ def seed_audio(signal: np.ndarray, start: int, cut: Layout, config: DreamingConf
 class Run:
     """The loop state of one concurrent run: iteration, states, seed, dream buffer."""
 
-    def __init__(self, run_dir: Path, config: DreamingConfig, document: dict, mode: str, progress: bool):
+    def __init__(self, run_dir: Path, config: DreamingConfig, document: dict, mode: str, progress: bool,
+                 tensorboard: bool = False):
         self.run_dir, self.config, self.document, self.mode, self.progress = run_dir, config, document, mode, progress
+        self.tensorboard, self.writers = tensorboard, None  # the writers (train, monitor): opened by run()
+        self.sampled_at = None  # the iteration of the last dream logged
         self.cut = layout_of(document)
         self.data = load_data(run_dir, self.cut)
         self.signal = np.load(run_dir / "data" / "signal.npy")
@@ -139,6 +144,7 @@ class Run:
         name = f"{self.config.preset}_{name_mode}_{self.iteration}" + ("" if self.mode == "faithful" else "_fast")
         out_dir = self.run_dir / "generated"
         signal = dream_audio(kept, self.config, self.rng)
+        self.log_dream(signal)
         path = audio.write_wav(out_dir / f"{name}.wav", signal.astype(np.float32), self.config.sample_rate,
                                subtype="FLOAT")
         seed_path = audio.write_wav(self.run_dir / "seeds" / f"{name}.wav",
@@ -158,8 +164,17 @@ class Run:
 
     # ------------------------------------------------------------------ the loop
 
+    def log_dream(self, signal) -> None:
+        """With ``--tensorboard``: the dream as audio and spectrogram at this iteration."""
+        if self.writers is not None:
+            monitor.write_sample(self.writers[1], self.iteration, signal, self.config.sample_rate)
+            self.sampled_at = self.iteration
+
     def run(self) -> list[dict]:
         remove_partial_files(*(self.run_dir / name for name in ("", "generated", "seeds", "checkpoints")))  # a kill's
+        if self.tensorboard:
+            folder = monitor.log_folder(self.run_dir)
+            self.writers = monitor.open_writer(folder / monitor.TRAIN), monitor.open_writer(folder / monitor.MONITOR)
         self.restore()
         bar = tqdm(total=self.total, initial=self.iteration, desc="iterations", unit="it", disable=not self.progress,
                    mininterval=1.0)
@@ -182,6 +197,11 @@ class Run:
                 self.finish_dream()
         bar.close()
         self.log()
+        if self.writers is not None:
+            if self.kept and self.sampled_at != self.iteration:  # the dream cut short by the end, its own generator
+                self.log_dream(dream_audio(self.kept, self.config, np.random.default_rng(self.config.seed)))
+            for writer in self.writers:
+                writer.close()
         self.save_final()
         return self.rows_log
 
@@ -242,6 +262,9 @@ class Run:
                               "loss": float(np.mean(self.losses))})
         self.losses = []
         write_csv(self.run_dir / "loss.csv", LOG_FIELDS, self.rows_log)
+        if self.writers is not None:
+            monitor.write_scalars(self.writers[0], self.iteration, {
+                "loss": self.rows_log[-1]["loss"], "learning_rate": float(self.dreamer.optimizer.learning_rate)})
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -286,12 +309,13 @@ class Run:
         shutil.rmtree(self.run_dir / "checkpoints", ignore_errors=True)  # with any temporary file a kill left there
 
 
-def train(run_dir, config: DreamingConfig, mode="faithful", progress=True) -> list[dict]:
-    """Train (or resume) with concurrent dreaming; returns the loss log rows."""
+def train(run_dir, config: DreamingConfig, mode="faithful", progress=True, tensorboard=False) -> list[dict]:
+    """Train (or resume) with concurrent dreaming; returns the loss log rows.  ``tensorboard``: log to
+    ``<run>/logs/``."""
     run_dir = Path(run_dir)
     _, document = load_config(run_dir, DreamingConfig)
     started = time.perf_counter()
-    rows = Run(run_dir, config, document, mode, progress).run()
+    rows = Run(run_dir, config, document, mode, progress, tensorboard).run()
     write_json(run_dir / "run_numbers.json", {"iterations": rows[-1]["iteration"] if rows else 0,
                                                "final_loss": rows[-1]["loss"] if rows else None, "mode": mode,
                                                "seconds": time.perf_counter() - started})
@@ -302,12 +326,16 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dreaming.train", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
+    parser.add_argument("--tensorboard", action="store_true",
+                        help="log the loss, learning rate and every dream to RUN/logs/")
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
     check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")
     check_checkpoints(args.run / "checkpoints")
     check_output_folder(args.run, "--run")
-    rows = train(args.run, config, args.mode)
+    if args.tensorboard:
+        monitor.check_logs(monitor.log_folder(args.run))
+    rows = train(args.run, config, args.mode, tensorboard=args.tensorboard)
     dreams = sorted((Path(args.run) / "generated").glob("*.wav"))
     loss = rows[-1]["loss"] if rows else float("nan")
     print(f"trained {rows[-1]['iteration'] if rows else 0} iterations, loss {loss:.4g}; "

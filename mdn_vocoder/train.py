@@ -9,7 +9,7 @@ loss is the per-sample NLL **summed** over the B streams and S steps (facts §3)
 to ±5, 1000 epochs, seed 123 (facts §4).  No validation split; with ``heldout_fraction`` > 0
 the mean NLL per frame of the held-out tail is measured after every epoch (ours).
 
-    python -m mdn_vocoder.train --run runs/mdn/sine
+    python -m mdn_vocoder.train --run runs/mdn/sine [--tensorboard]
 
 Resumable: every ``save_every`` iterations the weights, the optimizer's accumulators, the
 carried state and the loss log go to ``checkpoints/last.npz``; re-running the command
@@ -19,6 +19,10 @@ mean is dominated by the one chunk holding the wrap-around delta, see the README
 ``model.keras``, ``state.npz`` (the final carried state, which sampling starts from) and
 ``run_numbers.json``.  The stream layout and the compiled step are in
 :mod:`mdn_vocoder.training`.
+
+With ``--tensorboard``, ``<run>/logs/`` gets the loss of every iteration and of every epoch, the
+NLL per frame, the held-out NLL, the learning rate, the mixture's mean σ and, at every
+checkpoint and at the end, a short sample resynthesised (``shared/monitor.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ import numpy as np
 from tqdm import tqdm
 
 from mdn_vocoder.config import MdnConfig
-from mdn_vocoder.training import Trainer, batches
+from mdn_vocoder.training import MonitorSampler, Trainer, batches
+from shared import monitor
 from shared.rundir import (
     InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, save_npz, set_seed,
     write_csv, write_json,
@@ -58,8 +63,41 @@ def heldout_nll(trainer: Trainer, heldout: np.ndarray) -> float:
     return float(np.mean(np.asarray(nll)[0, trainer.config.seq_length:]))
 
 
-def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
-    """Train (or resume) the run's model; returns the per-epoch log rows."""
+class TrainingLog:
+    """What ``--tensorboard`` writes (``shared.monitor``): ``train/`` the loss of every iteration (``batch_loss``, step
+    = iteration) and the epoch's numbers as in ``loss.csv`` (``epoch_…``, step = epoch from 1); ``monitor/`` the mean
+    σ of the mixture (per iteration and the epoch's mean), the held-out NLL per frame, and the samples (step =
+    iteration)."""
+
+    def __init__(self, run_dir, config: MdnConfig):
+        folder = monitor.log_folder(run_dir)
+        self.writers = monitor.open_writer(folder / monitor.TRAIN), monitor.open_writer(folder / monitor.MONITOR)
+        self.sampler, self.sigmas = MonitorSampler(run_dir, config), []
+
+    def iteration(self, iteration: int, loss: float, sigma: float) -> None:
+        self.sigmas.append(sigma)
+        monitor.write_scalars(self.writers[0], iteration, {"batch_loss": loss})
+        monitor.write_scalars(self.writers[1], iteration, {"batch_sigma": sigma})
+
+    def epoch(self, row: dict) -> None:
+        monitor.write_scalars(self.writers[0], row["epoch"], {f"epoch_{name}": row[name] for name in (
+            "loss", "nll_per_frame", "median_nll_per_frame", "learning_rate")})
+        heldout = row["heldout_nll"] if np.isfinite(row["heldout_nll"]) else None
+        sigma = np.mean(self.sigmas) if self.sigmas else None  # (a resumed epoch: the iterations since the resume)
+        monitor.write_scalars(self.writers[1], row["epoch"], {"epoch_sigma": sigma, "epoch_heldout_nll": heldout})
+        self.sigmas = []
+
+    def sample(self, iteration: int, model, states) -> None:
+        monitor.write_sample(self.writers[1], iteration, *self.sampler(model, states))
+
+    def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+
+
+def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> list[dict]:
+    """Train (or resume) the run's model; returns the per-epoch log rows.  ``tensorboard``: log to ``<run>/logs/``
+    (:class:`TrainingLog`)."""
     from mdn_vocoder.model import zero_states
 
     run_dir = Path(run_dir)
@@ -85,9 +123,15 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
                     for row in saved["rows"].tolist()]  # as logged: ints
         if progress:
             print(f"resuming from iteration {iteration} of {total}")
+    log = TrainingLog(run_dir, config) if tensorboard else None
     bar = tqdm(total=total, initial=iteration, desc="iterations", unit="it", disable=not progress, mininterval=1.0)
     while iteration < total:
-        loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], states)
+        if log is None:
+            loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], states)
+        else:
+            loss, states, sigma = trainer.step_with_sigma(inputs[iteration % per_epoch], targets[iteration % per_epoch],
+                                                          states)
+            log.iteration(iteration + 1, float(loss), float(sigma))
         epoch_losses.append(float(loss))
         iteration += 1
         bar.update(1)
@@ -102,12 +146,18 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
             epoch_losses = []
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             write_csv(run_dir / "loss.csv", LOG_FIELDS, rows)
+            if log is not None:
+                log.epoch(rows[-1])
+        if log is not None and (iteration % config.save_every == 0 or iteration == total):
+            log.sample(iteration, trainer.model, states)
         if iteration % config.save_every == 0 and iteration < total:
             logged = np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64)
             save_npz(saved_path, **trainer.checkpoint(), iteration=iteration, epoch_losses=np.array(epoch_losses),
                      rows=logged.reshape(-1, len(LOG_FIELDS)),
                      **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
     bar.close()
+    if log is not None:
+        log.close()
     with atomic_path(run_dir / "model.keras") as temporary:
         trainer.model.save(temporary)
     save_npz(run_dir / "state.npz", **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
@@ -124,12 +174,17 @@ def train(run_dir, config: MdnConfig, *, progress=True) -> list[dict]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mdn_vocoder.train", description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
+    parser.add_argument("--tensorboard", action="store_true",
+                        help="log the losses, held-out NLL, the mixture's σ, learning rate and a short sample at "
+                             "each checkpoint to RUN/logs/")
     args = parser.parse_args(argv)
     config = apply_overrides(load_config(args.run, MdnConfig)[0], args.overrides)
     check_run_data(args.run, ["data/x.npy"], "mdn_vocoder.preprocess")
     check_checkpoints(args.run / "checkpoints")
     check_output_folder(args.run, "--run")
-    rows = train(args.run, config)
+    if args.tensorboard:
+        monitor.check_logs(monitor.log_folder(args.run))
+    rows = train(args.run, config, tensorboard=args.tensorboard)
     print(f"trained {len(rows)} epochs: loss per iteration {rows[0]['loss']:.4g} -> {rows[-1]['loss']:.4g}; "
           f"wrote {Path(args.run) / 'model.keras'}")
 
