@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 
-def machine() -> str:
-    """CPU model, core count and library versions, for the table's heading."""
+def machine(gpu: str | None = None) -> str:
+    """CPU model, core count, the GPU used (``gpu``: its name; None: "no GPU used") and library versions, for the
+    table's heading."""
     import keras
     import tensorflow as tf
 
@@ -18,7 +19,8 @@ def machine() -> str:
     if Path("/proc/cpuinfo").exists():
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), cpu)
-    return (f"{cpu}, {os.cpu_count()} cores, no GPU used; Python {platform.python_version()}, "
+    used = "no GPU used" if gpu is None else f"GPU used: {gpu}"
+    return (f"{cpu}, {os.cpu_count()} cores, {used}; Python {platform.python_version()}, "
             f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
