@@ -156,7 +156,8 @@ def weights_of(path):
 
 
 def comparable_bytes(path):
-    """A file's bytes, less what differs between any two runs: a float WAV's PEAK time stamp, dreaming's seconds."""
+    """A file's bytes, less what differs between any two runs: a float WAV's PEAK time stamp, dreaming's seconds,
+    the sweep's times and node."""
     data = bytearray(path.read_bytes())
     if path.suffix == ".wav" and data[:4] == b"RIFF":
         at = 12
@@ -169,6 +170,10 @@ def comparable_bytes(path):
         document = json.loads(data)
         document.pop("seconds", None)
         return json.dumps(document, sort_keys=True).encode()
+    if path.name.startswith("sweep") and path.suffix == ".json":  # the sweep's schedule: when and where each cell ran
+        records = [{key: value for key, value in record.items() if key not in ("started", "finished", "node")}
+                   for record in json.loads(data)]
+        return json.dumps(records, sort_keys=True).encode()
     return bytes(data)
 
 
