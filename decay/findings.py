@@ -11,14 +11,24 @@ finding's levels are what the paper (or, where it is silent, the readings of the
 Runs: the presets of ``decay/config.py`` on the authors' notes (18 of their 45 guitar files are published, 90 cello
 files), trained with seeds 1–3 (``--set seed=k`` at preprocess), batch 10 as the paper says unless the experiment's
 name ends in ``-batch5`` (the code's default, ``--set batch_size=5``); each run continues its preset's two notes
-(run 7, piano, the first two of ``corpora/gm_notes/piano``: the authors' Iowa piano set is not available).  A
-finding's values are one per seed and note, seed by seed: 6 for 3 seeds × 2 notes, or 3 when the finding names one
-note.  Full size fits 2 CPU cores: 180 epochs at about 1.8 s each for run 4 and 8 s for run 5 (decay/README.md).
+(run 7, piano, the first two of ``corpora/gm_notes/piano`` in sorted order, ``Piano.ff.A0`` and ``Piano.ff.A1``: the
+authors' Iowa piano set is not available).  A finding has one value per training seed: for a finding on one note,
+that note's verdict; for one on both notes, the verdict most of the two continuations get, which, when the two
+disagree, is the first note's in name order (``shared.findings.seed_value``; sulB, D5, A0).  Full size fits 2 CPU
+cores: 180 epochs at about 1.8 s each for run 4 and 8 s for run 5 (decay/README.md).
+
+``EXPERIMENTS`` says how each finding's runs are made (``python -m shared.experiments decay``): each run preset is
+trained once per seed (the ``-batch5`` ones with ``--set batch_size=5``, ``cnn-lstm-2conv`` as ``cnn-lstm-paper``
+with two convs), continued by ``decay.generate --mode fast`` (the stateful loop, tested equal to the faithful one) on
+its two notes, and measured on the continuations after the prime, ``<note>_gen_wp_fast``; the findings on one note
+(run 1's pitch, run 3's decay) measure a variant, ``run1-D5`` …, that reads that note's continuation of the same runs.
+The audio of one continuation per run (the first note's; both for runs 1, 3 and 7) is committed; all are scored.
 """
 
 from __future__ import annotations
 
-from shared.findings import Finding, Rule, check
+from decay.config import PRESETS
+from shared.findings import Experiment, Finding, Rule, check
 
 KEPT, LOST = ("pass",), ("fail",)
 DECAYS = ("like the original", "weaker")  # decreases, at the original's rate or slower ("slower, in a similar fashion")
@@ -86,21 +96,35 @@ _RUNS = {
     ]),
 }
 _SHORT = {"same_frequencies": "pitch", "decreasing": "decay", "low_noise": "noise"}
+_TWO_CONVS = ("conv_filters=32,16", "conv_lengths=41,17")  # cnn-lstm-paper's first two convs (§3.2)
 _NOTES = {"Guitar.mf.sulB.C5Gb5": "sulB", "Guitar.mf.sulG.C5Db5": "sulG", "Cello.pizz.ff.sulA.D5.stereo": "D5",
           "Cello.pizz.ff.sulC.Eb3.stereo": "Eb3"}
 
 
-def _runs(batch5=(4, 5)) -> list[Finding]:
+#: What each run is measured on: ``decay.generate --mode fast`` writes ``<note>_gen_wp_fast.wav``, the continuation
+#: after the prime (beside ``<note>_gen_fast``, prime and continuation, and ``<note>``, the round-trip original).
+_CONTINUATION = "_gen_wp_fast"
+_BATCH5 = (4, 5)  # the runs also trained at the code's batch of 5 (Q8)
+
+
+def _one_note(run: int, suffix: str, note_file: str) -> str:
+    """The experiment a finding of ``run`` (``suffix`` "" or "-batch5") measures: the run's, or for a finding on one
+    note (``note_file``) the variant that reads only that note's continuation."""
+    return f"run{run}{suffix}" + (f"-{_NOTES[note_file]}" if note_file else "")
+
+
+def _runs(batch5=_BATCH5) -> list[Finding]:
     findings = []
     for run, (what, source, claims) in _RUNS.items():
         for suffix in ("", "-batch5") if run in batch5 else ("",):
             for requirement, levels, note_file, claim, *remark in claims:
                 name = f"run{run}{suffix}-{_SHORT[requirement]}" + (f"-{_NOTES[note_file]}" if note_file else "")
-                where = f"the note {note_file} only, one value per seed" if note_file else "both notes"
+                where = (f"the note {note_file} only, one value per seed: the run{run}{suffix} runs' continuation "
+                         f"of it (<note>{_CONTINUATION}, decay.generate --mode fast)" if note_file else "both notes")
                 batch = "batch 5 (--set batch_size=5)" if suffix else "batch 10"
                 findings.append(Finding(
                     name, f"In run {run} ({what}), {claim}.", source, f"decay:{requirement}", Rule("in", levels=levels),
-                    f"run{run}{suffix}", note="; ".join([where, batch, *remark])))
+                    _one_note(run, suffix, note_file), note="; ".join([where, batch, *remark])))
     return findings
 
 
@@ -124,9 +148,49 @@ FINDINGS = check(_runs() + [
             "With two convolutional layers the CNN-LSTM still returns only noise.",
             "§3.2 and §4.2 (variants of one to three convolutional layers)", "decay:low_noise",
             Rule("in", levels=NOISY), "cnn-lstm-2conv",
-            note="preset cnn-lstm-paper with two convs: --set conv_filters=32,16 --set conv_lengths=41,17; both notes"),
+            note="preset cnn-lstm-paper with two convs: " + " ".join(f"--set {item}" for item in _TWO_CONVS)
+                 + "; both notes"),
     Finding("cnn-3conv-noise",
             "With three convolutional layers, batch normalisation and pooling the CNN-LSTM still returns only noise.",
             "§3.2 and §4.2", "decay:low_noise", Rule("in", levels=NOISY), "cnn-lstm-paper",
             note="three convs C(32,41)/C(16,17)/C(8,3), relu, BatchNorm and MaxPool; both notes"),
 ], "decay")
+
+
+def _reference(preset: str) -> str | None:
+    """The folder of the authors' own notes a preset trains on (``shared.reference``'s decay data); None for a preset
+    with a corpus of ours."""
+    if "corpus" in PRESETS[preset]:
+        return None
+    return "cello_pizz_train" if PRESETS[preset]["notes"][0].startswith("Cello") else "guitar_train"
+
+
+def _experiments() -> dict[str, Experiment]:
+    """One trained experiment per run (and batch-5 run) of ``_RUNS``, a variant per note a finding names, and the
+    CNN-LSTMs; every one measured on the continuations after the prime."""
+    declared = {}
+    for run, (_, _, claims) in _RUNS.items():
+        one_note = sorted({claim[2] for claim in claims if claim[2]})  # the notes single findings name
+        notes = PRESETS[f"run{run}"]["notes"]
+        # the audio of the first note's continuation; of both where findings name single notes, or the names are
+        # the corpus's (run 7)
+        audio = f"*{_CONTINUATION}" if one_note or not notes else f"{notes[0]}{_CONTINUATION}"
+        for suffix in ("", "-batch5") if run in _BATCH5 else ("",):
+            overrides = ("batch_size=5",) if suffix else ()
+            declared[f"run{run}{suffix}"] = Experiment(f"run{run}", overrides=overrides, outputs=f"*{_CONTINUATION}",
+                                                       audio=audio, reference=_reference(f"run{run}"))
+            for note_file in one_note:
+                declared[_one_note(run, suffix, note_file)] = Experiment(runs_of=f"run{run}{suffix}",
+                                                                         outputs=f"{note_file}{_CONTINUATION}")
+    first = f"{PRESETS['cnn-lstm']['notes'][0]}{_CONTINUATION}"
+    guitar = _reference("cnn-lstm")
+    declared["cnn-lstm"] = Experiment("cnn-lstm", outputs=f"*{_CONTINUATION}", audio=first, reference=guitar)
+    declared["cnn-lstm-2conv"] = Experiment("cnn-lstm-paper", overrides=_TWO_CONVS, outputs=f"*{_CONTINUATION}",
+                                            audio=first, reference=guitar)
+    declared["cnn-lstm-paper"] = Experiment("cnn-lstm-paper", outputs=f"*{_CONTINUATION}", audio=first,
+                                            reference=guitar)
+    return declared
+
+
+#: How each finding's runs are made (``python -m shared.experiments decay``; the module docstring says more).
+EXPERIMENTS = _experiments()

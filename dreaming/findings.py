@@ -13,11 +13,24 @@ Runs: the example presets of ``dreaming/config.py``, trained on ``limited_guitar
 reference the criteria were calibrated on, and Ex 10's M8 against the training audio (its M8 against the seed is
 ``M8_seed``).  On 2 CPU cores the vector examples train for a small fraction of the paper's 20 epochs
 (``--set max_iterations=M``, dreaming/README.md's table: 0.07 % for Ex 1, 0.63 % for Ex 4).
+
+``EXPERIMENTS`` says how ``python -m shared.experiments dreaming`` makes these runs: one experiment per Audio
+Example, its preset trained once per seed on ``limited_guitar.wav`` of the reference data (``reference``; ``python -m
+shared.reference fetch dreaming``) by ``dreaming.train``'s faithful loop, which dreams while it trains.  Ex 1–4
+stop at dreaming/README.md's iteration counts (3,000, 5,000, 10,000, 40,000); Ex 5–9 train the paper's 20 epochs;
+Ex 10 and 11 run at L 128 (paper: 1024) for one dream each (55,125 and 330,750 iterations), as that table.  Each
+measures its training dreams (``example<N>_*``, named ``<preset>_<next seed mode>_<iteration>``), not the default
+post-training dream (``dream_training-start_*``); the audio of its last training dream is committed.  Two things
+differ from the above so far: the grid scores every dream against its training audio (``limited_guitar.wav``), not
+the whole ``input.mp3``, and ``shared.findings`` breaks a tie between ratings by taking the first output's.
+``example10-chosen-seed`` reads the outputs that ``dreaming.generate --seed-file SEED --name chosen`` writes into
+the example10 runs (``chosen_<seed file>_<steps>_fast``); no seed file of chosen pitches is declared yet, so that
+generate call is not among example10's and the finding stays unmeasured.
 """
 
 from __future__ import annotations
 
-from shared.findings import Finding, Rule, check
+from shared.findings import Experiment, Finding, Rule, check
 
 #: Table 1 (paper §4): example → (approach and size, C1, C2, C3); tests/test_findings.py checks it against
 #: shared.sources.TABLE_1.
@@ -91,3 +104,30 @@ FINDINGS = check(_table_1() + [
             note="M12, the share of the dream's pitch-class trigrams absent from input.mp3's (the paper's own Ex 11 "
                  f"file: 0.5); {_MEDIAN}; at 2 CPU cores with L 128 as dreaming/README.md (paper: 1024)"),
 ], "dreaming")
+
+#: The paper-era input every example trains on: a file of the reference data (the first 30 s of input.mp3).
+TRAINING_INPUT = "limited_guitar.wav"
+#: The settings that fit each example to 2 CPU cores (dreaming/README.md's table of runs): the vector examples stop
+#: early, the transpose and column examples run at L 128 for one dream each.  The others train the preset as it is.
+SCALED = {
+    1: ("max_iterations=3000",),
+    2: ("max_iterations=5000",),
+    3: ("max_iterations=10000",),
+    4: ("max_iterations=40000",),
+    10: ("seg_len=128", "max_iterations=55125"),
+    11: ("seg_len=128", "max_iterations=330750"),
+}
+#: The iteration of each example's last training dream (dreams every dream_length iterations; Ex 5–9's 20 epochs
+#: counted on limited_guitar.wav's 331,977 samples): the one dream per run whose audio is committed.
+LAST_DREAM = {1: 3000, 2: 5000, 3: 10000, 4: 40000, 5: 4000, 6: 10000, 7: 23000, 8: 49000, 9: 116000, 10: 55125,
+              11: 330750}
+
+#: How each experiment's runs are made (``python -m shared.experiments dreaming``): every Audio Example trained once
+#: per seed and measured on all its training dreams; the chosen-seed dreams are a generation variant of example10.
+EXPERIMENTS = {
+    **{f"example{example}": Experiment(f"example{example}", overrides=SCALED.get(example, ()),
+                                       outputs=f"example{example}_*", audio=f"example{example}_*_{last}",
+                                       reference=TRAINING_INPUT)
+       for example, last in LAST_DREAM.items()},
+    "example10-chosen-seed": Experiment(runs_of="example10", outputs="chosen_*"),
+}

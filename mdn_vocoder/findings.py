@@ -12,7 +12,8 @@ took 50 minutes on a loaded machine, mdn_vocoder/README.md).
 
 from __future__ import annotations
 
-from shared.findings import Finding, Rule, check
+from mdn_vocoder.config import _RESET_FRAMES
+from shared.findings import Experiment, Finding, Rule, check
 
 _MEDIAN = "median over sampling seeds 1–5 of each trained seed's outputs"
 _MAJORITY = "each trained seed's value is the verdict most of its outputs (sampling seeds 1–5) get"
@@ -64,3 +65,34 @@ FINDINGS = check([
             note="the median σ of the MDN head over the training frames with the last checkpoint divided by that with "
                  "the first epoch's; not logged yet: mdn_vocoder.train needs a per-epoch median σ column"),
 ], "mdn_vocoder")
+
+#: The sampling seeds each trained seed is generated with (sample.lua -seed), as the findings' notes say.
+SAMPLING_SEEDS = (1, 2, 3, 4, 5)
+
+
+def _samples(name: str, *arguments: str, length: int = 3000) -> tuple[tuple[str, ...], ...]:
+    """One fast-mode generate call per sampling seed, the output named ``<name>_seed<s>``."""
+    return tuple(("--length", str(length), "--seed", str(seed), *arguments, "--name", f"{name}_seed{seed}")
+                 for seed in SAMPLING_SEEDS)
+
+
+_RESETS = ("--reset-every", str(_RESET_FRAMES))
+
+#: How each experiment's runs are made (``python -m shared.experiments mdn_vocoder``).  The reduced-variance and
+#: reset experiments are generation variants: the same trained model sampled another way, so each sine and the
+#: clarinet are trained once per seed.  The audio of sampling seed 1 is committed; every output is scored.
+EXPERIMENTS = {
+    "sine-absolute": Experiment("sine-absolute", generate=_samples("bias1", "--bias", "1")
+                                + _samples("bias1e-5", "--bias", "1e-5"), outputs="bias1_seed*", audio="*_seed1"),
+    "sine-absolute-reduced": Experiment(runs_of="sine-absolute", outputs="bias1e-5_seed*"),
+    "sine-reduced": Experiment("sine", generate=_samples("bias1e-5", "--bias", "1e-5"), outputs="bias1e-5_seed*",
+                               audio="*_seed1"),
+    "clarinet": Experiment("clarinet", generate=_samples("bias1", "--bias", "1")
+                           + _samples("resets_bias1", "--bias", "1", *_RESETS)
+                           + _samples("resets_bias1e-5", "--bias", "1e-5", *_RESETS),
+                           outputs="bias1_seed*", audio="*_seed1"),
+    "clarinet-resets": Experiment(runs_of="clarinet", outputs="resets_bias1_seed*"),
+    "clarinet-resets-reduced": Experiment(runs_of="clarinet", outputs="resets_bias1e-5_seed*"),
+    "piano": Experiment("piano", generate=_samples("bias1", "--bias", "1", length=1000), outputs="bias1_seed*",
+                        audio="*_seed1"),
+}

@@ -67,13 +67,19 @@ class Job:
     """One run of the grid: a work's preset at one training seed, with optional extra settings.
 
     ``name`` (default: the preset) names the experiment's folder, so that two jobs of one preset with different
-    ``overrides`` keep apart."""
+    ``overrides`` keep apart.  ``generate``, when given, replaces the suite's generation stages: one fast-mode
+    ``generate`` call per entry, with the entry's extra arguments (``("--bias", "1e-5", "--seed", "2")``).
+    ``input``: this job's input audio, where it is not the preset's corpus."""
 
     work: str
     preset: str
     seed: int
     overrides: tuple[str, ...] = ()
     name: str | None = None
+    generate: tuple[tuple[str, ...], ...] | None = None
+    input: str | None = None  # this job's input (a path every node sees), in place of the grid's --input
+    train: tuple[str, ...] = ()  # extra arguments of the train stage (e.g. "--mode", "fast")
+    corpus: str | None = None  # a corpus of shared.corpora ("mma_grooves/blues") in place of the preset's
 
     @property
     def experiment(self) -> str:
@@ -117,16 +123,20 @@ def stages(job: Job, run_dir: Path, corpus: Path, options: Options) -> list[tupl
 
     settings = [item for setting in (f"seed={job.seed}", *job.overrides) for item in ("--set", setting)]
     out = []
-    for arguments in suite_stages(job.work, job.preset, corpus, run_dir):
-        script, rest = arguments[0], arguments[1:]
-        if script == "generate" and rest[-1] == "faithful" and not options.faithful:
-            continue
-        if script == "preprocess":
-            rest = rest + settings
-        if script == "train" and options.tensorboard:
-            rest = rest + ["--tensorboard"]
-        key = script + (f"-{rest[-1]}" if script == "generate" else "")
+    for script, *rest in suite_stages(job.work, job.preset, corpus, run_dir):
+        key = script
+        if script == "generate":
+            if job.generate is not None or (rest[-1] == "faithful" and not options.faithful):
+                continue  # the job's own generate calls follow train; faithful generation only when asked
+            key = f"generate-{rest[-1]}"
+        elif script == "preprocess":
+            rest += settings
+        elif script == "train":
+            rest += [*job.train, *(["--tensorboard"] if options.tensorboard else [])]
         out.append((key, [f"{job.work}.{script}", *rest]))
+        if script == "train" and job.generate is not None:
+            out += [(" ".join(["generate", *extra]), [f"{job.work}.generate", "--run", str(run_dir), "--mode", "fast",
+                                                      *extra]) for extra in job.generate]
     if options.evaluate:
         out.append(("evaluate", ["shared.evaluate", str(run_dir)]))
     return out
@@ -175,7 +185,8 @@ def run_job(job: Job, options: Options, run_dir: Path | None = None, corpora_roo
     if state.get("status") == "done":
         return {**summary, "status": "skipped", "node": state.get("node", "")}
     run_dir.mkdir(parents=True, exist_ok=True)
-    corpus = options.input or _ensure_corpus(preset_corpus(job.work, job.preset), corpora_root or options.corpora)
+    corpus = job.input or options.input or _ensure_corpus(job.corpus or preset_corpus(job.work, job.preset),
+                                                          corpora_root or options.corpora)
     state.update(job=dataclasses.asdict(job), status="running", node=summary["node"])
     state.setdefault("stages", {})
     write_json(run_dir / STATE, state)
@@ -231,7 +242,8 @@ def unpack_run(archive: bytes, run_dir: Path) -> None:
 def run_local(jobs: list[Job], options: Options, parallel: int, progress) -> list[dict]:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    for corpus in sorted({preset_corpus(job.work, job.preset) for job in jobs} if options.input is None else ()):
+    for corpus in sorted({job.corpus or preset_corpus(job.work, job.preset) for job in jobs
+                          if job.input is None and options.input is None}):
         _ensure_corpus(corpus, options.corpora)  # once, before the jobs that read it start
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         futures = [pool.submit(run_job, job, options) for job in jobs]
@@ -264,16 +276,20 @@ def run_ray(jobs: list[Job], options: Options, address: str | None, gather: bool
 
 
 def run_grid(jobs: list[Job], options: Options, *, executor="local", parallel=None, address=None,
-             gather=False) -> list[dict]:
-    """Run every job not yet done (the others are reported as skipped); returns one summary per job, in order."""
+             gather=False, on_finish=None) -> list[dict]:
+    """Run every job not yet done (the others are reported as skipped); returns one summary per job, in order.
+    ``on_finish(job, summary)``, if given, is called in this process as each job ends (skipped ones included)."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), unit="run", desc="grid", file=sys.stderr)
     skipped = [job for job in jobs if is_done(job.folder(options.runs))]
+    by_job_label = {job.label: job for job in jobs}
 
     def progress(summary):
         bar.update(1)
         bar.set_postfix_str(f"{summary['job']} {summary['status']}")
+        if on_finish is not None:
+            on_finish(by_job_label[summary["job"]], summary)
 
     for job in skipped:
         progress({"job": job.label, "status": "skipped"})

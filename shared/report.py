@@ -11,8 +11,9 @@ under a folder of runs and writes three views of them into one output folder:
 * ``report.md``: the same matrix as a markdown table, then one table per work with only
   that work's outputs and criteria, the source's number beside ours, and a legend giving
   each criterion's rule once;
-* ``index.html``: a listening page that opens from the file system with no network: the
-  matrix on top, then per output the audio players, waveform and spectrogram of the output
+* ``index.html``: a listening page that opens from the file system with no network: first
+  the scorecard (each work's findings judged from its committed evidence, ``results/findings.json``,
+  with a player of one committed output each), then the matrix of the outputs made just now, then per output the audio players, waveform and spectrogram of the output
   beside those of its reference, and its criteria grouped by work with coloured verdicts.
   The audio is re-encoded as 16-bit PCM WAV (which every browser plays) into ``media/``,
   beside the PNG plots, and linked with relative URLs so the folder can be moved.  A small
@@ -658,8 +659,73 @@ def _criteria_html(output) -> str:
     return "\n".join(parts) or '<p class="small">no criteria scored</p>'
 
 
-def html_report(entries, columns, runs_dir_name: str) -> str:
-    """``index.html``: the matrix, then per output its players, plots and criteria by work."""
+# ----------------------------------------------------------------------------- the scorecard (first screen)
+
+#: A finding's verdict → its colour class.
+FINDING_CLASS = {"reproduced": "good", "partly": "middle", "not reproduced": "bad", "not run": ""}
+
+
+def scorecard_html(out_dir: Path) -> str:
+    """The scorecard: per work, every headline finding of its source judged from the committed evidence
+    (``<work>/results/findings.json``, written by ``python -m shared.findings``): claim, measurement with its spread
+    over training seeds, coloured verdict, and a player and spectrogram of one committed output it was measured on.
+    Empty when no work has a findings.json."""
+    from shared import findings
+
+    parts, media_dir = [], out_dir / "media"
+    for work in findings.WORKS:
+        path = findings.results_dir(work) / "findings.json"
+        if not path.is_file():
+            continue
+        entries = json.loads(path.read_text())
+        counts = ", ".join(f"{sum(entry['verdict'] == name for entry in entries)} {name}"
+                           for name in findings.VERDICTS)
+        rows = []
+        for entry in entries:
+            clip = _evidence_clip(work, entry, media_dir)
+            rows.append(
+                f"<tr><td>{html.escape(entry['id'])}</td><td>{html.escape(entry['claim'])}</td>"
+                f"<td>{html.escape(entry['measured']['metric'])}: {html.escape(findings.measured_text(entry))}</td>"
+                f'<td class="{FINDING_CLASS[entry["verdict"]]}">{html.escape(entry["verdict"])}</td>'
+                f'<td class="small">{html.escape(entry["why"])}</td><td>{clip}</td></tr>')
+        parts.append(f"<h3>{html.escape(work)}</h3><p class=\"small\">{html.escape(counts)}. Committed evidence: "
+                     f"{html.escape(work)}/results/&lt;experiment&gt;/seed&lt;k&gt;/ (made by python -m "
+                     f"shared.experiments {html.escape(work)}; each run.json has the command and date).</p>"
+                     "<table><tr><th>finding</th><th>the source's claim</th><th>measured: mean [min, max] over "
+                     "training seeds</th><th>verdict</th><th>why</th><th>committed evidence</th></tr>"
+                     + "".join(rows) + "</table>")
+    if not parts:
+        return ""
+    return ("<h2>Scorecard: the sources' findings, re-checked</h2>\n<p class=\"small\">Judged from committed "
+            "evidence (python -m shared.findings); the outputs further down were made just now.</p>\n"
+            + "\n".join(parts))
+
+
+def _evidence_clip(work: str, entry: dict, media_dir: Path) -> str:
+    """A player and spectrogram of the first committed FLAC among a finding's evidence, with its run's date."""
+    from shared import findings
+
+    for metrics_path in entry.get("evidence", []):
+        seed_folder = findings.results_dir(work) / Path(metrics_path).parent
+        for flac in sorted((seed_folder / "generated").glob("*.flac")):
+            stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"evidence_{work}_{seed_folder.parent.name}_{seed_folder.name}_"
+                                                       f"{flac.stem}")
+            if not (media_dir / f"{stem}.wav").is_file():
+                samples, rate = soundfile.read(flac, dtype="float64", always_2d=True)
+                media_dir.mkdir(parents=True, exist_ok=True)
+                write_media(samples, rate, media_dir, stem, f"{seed_folder.parent.name}/{seed_folder.name}")
+            record = seed_folder / "run.json"
+            when = json.loads(record.read_text()).get("finished", "") if record.is_file() else ""
+            label = f"committed evidence: {seed_folder.parent.name}/{seed_folder.name}/{flac.name} ({when})"
+            return (f'<div class="clip"><p class="small">{html.escape(label)}</p><audio controls preload="metadata" '
+                    f'src="{_url("media/" + stem + ".wav")}"></audio><img src="{_url("media/" + stem + "_spec.png")}" '
+                    f'alt="spectrogram" width="{int(PLOT_SIZE[0] * PLOT_DPI)}"></div>')
+    return MISSING
+
+
+def html_report(entries, columns, runs_dir_name: str, scorecard: str = "") -> str:
+    """``index.html``: the scorecard (when there is committed evidence), the matrix, then per output its players,
+    plots and criteria by work."""
     sections = []
     for entry in entries:
         preset = entry.document.get("preset")
@@ -674,10 +740,10 @@ def html_report(entries, columns, runs_dir_name: str) -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n"
-        f'<body data-check="pending"><h1>{html.escape(title)}</h1>\n'
-        f'<p class="small">{len(entries)} output(s). Verdicts: green pass/high, amber medium, red fail/low; '
-        f"{MISSING} = not scored.</p>\n"
-        f"<h2>All outputs × all criteria</h2>\n{_matrix_html(entries, columns)}\n"
+        f'<body data-check="pending"><h1>{html.escape(title)}</h1>\n{scorecard}\n'
+        f'<h2>All outputs × all criteria</h2>\n<p class="small">{len(entries)} output(s), made just now. '
+        f"Verdicts: green pass/high, amber medium, red fail/low; {MISSING} = not scored.</p>\n"
+        f"{_matrix_html(entries, columns)}\n"
         + "\n".join(sections)
         + f"\n<script>{SELF_CHECK}</script>\n</body></html>\n"
     )
@@ -720,7 +786,8 @@ def build_report(runs_dir, out_dir) -> Path:
     entries = collect_media(documents, out_dir)
     index = out_dir / "index.html"
     with atomic_path(index) as temporary:
-        temporary.write_text(html_report(entries, criterion_columns(documents), name), encoding="utf-8")
+        temporary.write_text(html_report(entries, criterion_columns(documents), name, scorecard_html(out_dir)),
+                             encoding="utf-8")
     return index
 
 

@@ -259,7 +259,7 @@ def test_measured_takes_the_verdict_the_value_or_a_number():
 
 
 def test_the_findings_table_command(capsys):
-    findings.main(["decay"])
+    findings.main(["decay", "--rules"])
     printed = capsys.readouterr().out
     assert (printed.startswith("### decay") and "| run4-decay |" in printed
             and "verdict in {like the original, weaker}" in printed)
