@@ -932,33 +932,26 @@ def speed_line(row, cpu, gpu) -> str:
 # ---------------------------------------------------------------------------- main
 
 
-def judge_agreement(result: dict, label: str) -> list[dict]:
+def _judged(result: dict, label: str, verdict) -> list[dict]:
+    """The child's rows, each with its device and ``verdict(row)`` (or the error it met) as its result."""
     if "error" in result:
         return [{"work": "(all)", "device": label, "result": f"fail: {result['error']}", "log": result.get("log")}]
-    rows = []
     for row in result["rows"]:
         row["device"] = label
-        if "error" in row:
-            row["result"] = f"fail: {row['error']}"
-        else:
-            row["result"] = "pass" if row["difference"] <= row["tolerance"] else "fail"
-        rows.append(row)
-    return rows
+        row["result"] = f"fail: {row['error']}" if "error" in row else verdict(row)
+    return result["rows"]
+
+
+def judge_agreement(result: dict, label: str) -> list[dict]:
+    return _judged(result, label, lambda row: "pass" if row["difference"] <= row["tolerance"] else "fail")
 
 
 def judge_cudnn(result: dict, label: str) -> list[dict]:
-    if "error" in result:
-        return [{"work": "(all)", "device": label, "result": f"fail: {result['error']}", "log": result.get("log")}]
-    rows = []
-    for row in result["rows"]:
-        row["device"] = label
-        if "error" in row:
-            row["result"] = f"fail: {row['error']}"
-        else:
-            over = [key for key, bound in CUDNN_TOLERANCES.items() if not row[key] <= bound]
-            row["result"] = "pass" if not over else f"fail: {', '.join(over)} over tolerance"
-        rows.append(row)
-    return rows
+    def verdict(row):
+        over = [key for key, bound in CUDNN_TOLERANCES.items() if not row[key] <= bound]
+        return "pass" if not over else f"fail: {', '.join(over)} over tolerance"
+
+    return _judged(result, label, verdict)
 
 
 def not_run_cudnn(works) -> list[dict]:
