@@ -22,7 +22,8 @@ Ex 10 and 11 run at L 128 (paper: 1024) for one dream each (55,125 and 330,750 i
 measures its training dreams (``example<N>_*``, named ``<preset>_<next seed mode>_<iteration>``), not the default
 post-training dream (``dream_training-start_*``); the audio of its last training dream is committed.  Two things
 differ from the above so far: the grid scores every dream against its training audio (``limited_guitar.wav``), not
-the whole ``input.mp3``, and ``shared.findings`` breaks a tie between ratings by taking the first output's.
+the whole ``input.mp3``, and ``shared.findings`` lets a tie between ratings meet a rule when every tied rating
+does.
 ``example10-chosen-seed`` reads the outputs that ``dreaming.generate --seed-file SEED --name chosen`` writes into
 the example10 runs (``chosen_<seed file>_<steps>_fast``); no seed file of chosen pitches is declared yet, so that
 generate call is not among example10's and the finding stays unmeasured.

@@ -240,8 +240,9 @@ def seed_folders(work: str, experiment: str) -> dict[int, Path]:
 
 def seed_value(finding: Finding, experiment: Experiment, metrics: dict):
     """One trained seed's value of ``finding`` from its ``metrics.json``: a run number, or the criterion over the
-    outputs ``experiment.outputs`` selects (their median; for an ``"in"`` rule the verdict most of them get, the
-    earlier output on a tie).  None when nothing was measured."""
+    outputs ``experiment.outputs`` selects: their median, or for an ``"in"`` rule the verdict most of them get.  A tie
+    between verdicts counts only when every tied verdict meets the rule (then the first of them); otherwise it is
+    ``"tie"``, which meets no rule.  None when nothing was measured."""
     import fnmatch
     import statistics
 
@@ -253,7 +254,9 @@ def seed_value(finding: Finding, experiment: Experiment, metrics: dict):
     if not values:
         return None
     if finding.rule.op == "in" or isinstance(values[0], str):
-        return max(values, key=values.count)
+        most = max(map(values.count, values))
+        tied = list(dict.fromkeys(value for value in values if values.count(value) == most))
+        return tied[0] if len(tied) == 1 or all(finding.rule.met(value) for value in tied) else "tie"
     return float(statistics.median(values))
 
 

@@ -198,3 +198,14 @@ def test_the_scorecard_leads_the_report_page_with_coloured_verdicts_and_committe
     assert np.array_equal(soundfile.read(played[0], dtype="int16")[0], tone)
     page = report.html_report([], [], "runs", section)
     assert page.index("Scorecard") < page.index("All outputs × all criteria")
+
+
+def test_a_tie_between_verdicts_meets_a_rule_only_when_every_tied_verdict_does():
+    strict = Finding("strict", "c", "s", "gruv:loop", Rule("in", levels=("pass",)), "base")
+    loose = Finding("loose", "c", "s", "gruv:loop", Rule("in", levels=("pass", "fail")), "base")
+    every = Experiment("tiny")
+    tie = metrics({"a": (0.1, "fail"), "b": (0.2, "pass")})
+    assert findings.seed_value(strict, every, tie) == "tie" and not strict.rule.met("tie")
+    assert findings.seed_value(loose, every, tie) == "fail"  # both tied verdicts meet the rule: the first
+    majority = metrics({"a": (0.1, "fail"), "b": (0.2, "pass"), "c": (0.3, "pass")})
+    assert findings.seed_value(strict, every, majority) == "pass"
