@@ -13,8 +13,9 @@ under a folder of runs and writes three views of them into one output folder:
   each criterion's rule once;
 * ``index.html``: a listening page that opens from the file system with no network: first
   the scorecard (each work's findings judged from its committed evidence, ``results/findings.json``,
-  with a player of one committed output each), then the matrix of the outputs made just now, then per output the audio players, waveform and spectrogram of the output
-  beside those of its reference, and its criteria grouped by work with coloured verdicts.
+  with a player of one committed output each), then the matrix of the outputs made just now,
+  then per output the audio players, waveform and spectrogram of the output beside those of
+  its reference, and its criteria grouped by work with coloured verdicts.
   The audio is re-encoded as 16-bit PCM WAV (which every browser plays) into ``media/``,
   beside the PNG plots, and linked with relative URLs so the folder can be moved.  A small
   inline script checks, once the page has loaded, that every image and every audio file
