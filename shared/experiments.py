@@ -91,12 +91,7 @@ def main(argv=None) -> None:
 
     summaries = grid.run_grid(jobs, options, executor=args.executor, parallel=args.jobs, address=args.address,
                               on_finish=commit_evidence)
-    print(grid.summary_table(summaries), end="")
-    if any(summary["status"] == "failed" for summary in summaries):
-        for summary in summaries:
-            if summary["status"] == "failed":
-                print(f"\n[{summary['job']}] failed: {summary['error']}", file=sys.stderr)
-        raise SystemExit(1)
+    grid.finish(summaries, options.runs)
     print(f"Now: python -m shared.findings {args.work}")
 
 

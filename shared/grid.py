@@ -312,6 +312,19 @@ def summary_table(summaries: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def finish(summaries: list[dict], runs: Path) -> None:
+    """Print the summary table (and write it to ``runs/grid_summary.md``), then each failure's log; exit status 1
+    if a run failed."""
+    table = summary_table(summaries)
+    (Path(runs) / "grid_summary.md").write_text(table)
+    print(table, end="")
+    failed = [summary for summary in summaries if summary["status"] == "failed"]
+    for summary in failed:
+        print(f"\n[{summary['job']}] failed: {summary['error']}", file=sys.stderr)
+    if failed:
+        raise SystemExit(1)
+
+
 def make_jobs(works, presets, seeds, overrides=()) -> list[Job]:
     """Every (work, preset, seed), checked: a preset a work lacks is an error naming the presets it has."""
     jobs = []
@@ -372,14 +385,7 @@ def main(argv=None) -> None:
                       gpus_per_run=args.gpus_per_run)
     summaries = run_grid(jobs, options, executor=args.executor, parallel=args.jobs, address=args.address,
                          gather=args.gather)
-    table = summary_table(summaries)
-    (options.runs / "grid_summary.md").write_text(table)
-    print(table, end="")
-    failed = [summary for summary in summaries if summary["status"] == "failed"]
-    for summary in failed:
-        print(f"\n[{summary['job']}] failed: {summary['error']}", file=sys.stderr)
-    if failed:
-        raise SystemExit(1)
+    finish(summaries, options.runs)
 
 
 if __name__ == "__main__":

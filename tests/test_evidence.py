@@ -209,3 +209,22 @@ def test_a_tie_between_verdicts_meets_a_rule_only_when_every_tied_verdict_does()
     assert findings.seed_value(loose, every, tie) == "fail"  # both tied verdicts meet the rule: the first
     majority = metrics({"a": (0.1, "fail"), "b": (0.2, "pass"), "c": (0.3, "pass")})
     assert findings.seed_value(strict, every, majority) == "pass"
+
+
+def test_experiments_become_one_grid_job_per_trained_experiment_and_seed():
+    from shared.experiments import jobs_for
+    from shared.rundir import InputError
+
+    # two variants of the clarinet runs and the clarinet itself: the clarinet is trained once per seed
+    jobs = jobs_for("mdn_vocoder", ["clarinet-resets", "clarinet-resets-reduced", "clarinet"], [1, 2])
+    assert [(job.experiment, job.preset, job.seed) for job in jobs] == [("clarinet", "clarinet", 1),
+                                                                         ("clarinet", "clarinet", 2)]
+    calls = jobs[0].generate
+    assert len(calls) == 15 and calls[5][-1] == "resets_bias1_seed1" and "--reset-every" in calls[5]
+    assert jobs[0].folder("runs").as_posix() == "runs/mdn_vocoder/clarinet/seed1"
+    with pytest.raises(InputError, match="declares no experiment 'nope'"):
+        jobs_for("mdn_vocoder", ["nope"], [1])
+    listed = subprocess.run([sys.executable, "-m", "shared.experiments", "gruv", "fiala-vowels-last", "--seeds", "1",
+                             "--list"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and listed.stdout.startswith("gruv/fiala-vowels/seed1: preset fiala-vowels")
+    assert "gruv/results/fiala-vowels/seed1" in listed.stdout and "--output-index last" in listed.stdout
