@@ -297,17 +297,10 @@ def judge(work: str, finding: Finding) -> dict:
     entry["verdict"] = verdict(finding, [values[seed] for seed in seeds],
                                [baseline[seed] for seed in seeds] if finding.rule.baseline else None)
     entry["why"] = finding.note
-    folders = seed_folders(work, finding.experiment)
-    if finding.rule.baseline:
-        folders = {**seed_folders(work, finding.rule.baseline), **folders}
-    entry["evidence"] = sorted({str(path.relative_to(results_dir(work))) for seed in seeds
-                                for path in _evidence_paths(work, finding, seed)})
-    return entry
-
-
-def _evidence_paths(work: str, finding: Finding, seed: int) -> list[Path]:
     names = [finding.experiment] + ([finding.rule.baseline] if finding.rule.baseline else [])
-    return [seed_folders(work, name)[seed] / "metrics.json" for name in names]
+    entry["evidence"] = sorted({str((seed_folders(work, name)[seed] / "metrics.json").relative_to(results_dir(work)))
+                                for name in names for seed in seeds})
+    return entry
 
 
 def _not_run_why(work: str, finding: Finding, have: int) -> str:
