@@ -33,15 +33,22 @@ def state(runs, work, seed):
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+#: the stages of these runs, by their key in grid.json
+STAGE_KEYS = {"preprocess": "preprocess", "train": "train", "generate": "generate-fast"}
+
+
 def log_lines(runs, work, seed, stage):
+    """The lines of the run's grid.log that start ``stage`` (one per time it was started)."""
     log = runs / work / "tiny" / f"seed{seed}" / "grid.log"
-    return [line for line in log.read_text().splitlines() if line.startswith(f"$ python -m {work}.{stage} ")]
+    lines = log.read_text().splitlines() if log.is_file() else []
+    return [line for line in lines if line.startswith(f"$ python -m {work}.{stage} ")]
 
 
 @pytest.fixture(scope="module")
 def killed_and_resumed(tmp_path_factory):
     """The local grid, killed (the whole process group, SIGKILL) once one run is done and another is training,
-    then started again.  Returns the runs folder, the states at the kill, and the second start's output."""
+    then started again.  Returns the runs folder, the states and the stages started (grid.log) at the kill, and the
+    second start's output."""
     root = tmp_path_factory.mktemp("grid_local")
     runs, corpora = root / "runs", root / "corpora"
     process = subprocess.Popen(grid_command(runs, corpora, "--jobs", "2"), cwd=REPO_ROOT, start_new_session=True,
@@ -50,25 +57,25 @@ def killed_and_resumed(tmp_path_factory):
     while time.monotonic() < deadline and process.poll() is None:
         states = {run: state(runs, *run) for run in RUNS}
         done = [run for run, value in states.items() if value.get("status") == "done"]
-        training = [run for run, value in states.items()
-                    if "preprocess" in value.get("stages", {}) and value.get("status") == "running"
-                    and log_lines(runs, *run, "train")]
+        training = [run for run, value in states.items()  # train started, not finished
+                    if log_lines(runs, *run, "train") and "train" not in value.get("stages", {})]
         if done and training:
-            time.sleep(1.0)  # inside the train stage
+            time.sleep(0.5)  # inside the train stage (its process takes seconds to start)
             os.killpg(process.pid, signal.SIGKILL)
             break
         time.sleep(0.2)
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, "the grid finished or failed before it could be killed"
     at_kill = {run: state(runs, *run) for run in RUNS}
+    started = {run: {stage: len(log_lines(runs, *run, stage)) for stage in STAGE_KEYS} for run in RUNS}
     resumed = subprocess.run(grid_command(runs, corpora, "--jobs", "2"), cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-3000:]
-    return runs, at_kill, resumed.stdout
+    return runs, at_kill, started, resumed.stdout
 
 
 def test_a_killed_grid_resumes_where_it_stopped(killed_and_resumed):
-    runs, at_kill, output = killed_and_resumed
+    runs, at_kill, started, output = killed_and_resumed
     for run in RUNS:
         before, after = at_kill[run], state(runs, *run)
         assert after["status"] == "done" and after["node"], run
@@ -76,12 +83,12 @@ def test_a_killed_grid_resumes_where_it_stopped(killed_and_resumed):
             assert after == before and f"| {run[0]}/tiny/seed{run[1]} | skipped |" in output
             continue
         assert f"| {run[0]}/tiny/seed{run[1]} | done |" in output
-        # a stage finished before the kill is not run again; the killed train is started once more
-        assert len(log_lines(runs, *run, "preprocess")) == 1
-        stages = before.get("stages", {})
-        started_twice = "preprocess" in stages and "train" not in stages  # killed inside train
-        assert len(log_lines(runs, *run, "train")) == (2 if started_twice else 1)
+        # a stage finished before the kill is not started again; any other (the killed one included) once more
+        for stage, key in STAGE_KEYS.items():
+            again = 0 if key in before.get("stages", {}) else 1
+            assert len(log_lines(runs, *run, stage)) == started[run][stage] + again, (run, stage)
     assert sum(before.get("status") == "done" for before in at_kill.values()) >= 1
+    assert any(started[run]["train"] and "train" not in at_kill[run].get("stages", {}) for run in RUNS)  # mid-train
     # a third start finds every run done
     again = subprocess.run(grid_command(runs, runs.parent / "corpora"), cwd=REPO_ROOT, capture_output=True,
                            text=True, timeout=300)
