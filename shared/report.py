@@ -753,7 +753,7 @@ def html_report(entries, columns, runs_dir_name: str, scorecard: str = "") -> st
 # ----------------------------------------------------------------------------- the whole report
 
 
-def build_report(runs_dir, out_dir) -> Path:
+def build_report(runs_dir, out_dir, scorecard: bool = True) -> Path:
     """Write ``report.csv``, ``report.md``, ``index.html`` and ``media/`` into ``out_dir``.
 
     Parameters
@@ -762,6 +762,8 @@ def build_report(runs_dir, out_dir) -> Path:
         Folder searched (recursively) for metrics.json files.
     out_dir : str or Path
         Folder for the report; created if needed.
+    scorecard : bool
+        Open the page with the scorecard of the committed evidence (:func:`scorecard_html`).
 
     Returns
     -------
@@ -787,8 +789,8 @@ def build_report(runs_dir, out_dir) -> Path:
     entries = collect_media(documents, out_dir)
     index = out_dir / "index.html"
     with atomic_path(index) as temporary:
-        temporary.write_text(html_report(entries, criterion_columns(documents), name, scorecard_html(out_dir)),
-                             encoding="utf-8")
+        temporary.write_text(html_report(entries, criterion_columns(documents), name,
+                                         scorecard_html(out_dir) if scorecard else ""), encoding="utf-8")
     return index
 
 

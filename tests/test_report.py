@@ -106,8 +106,8 @@ EXPECTED_IMAGES = 2 * EXPECTED_AUDIO
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     runs = write_runs(root)
-    index = report.build_report(runs, root / "out")
-    return runs, index.parent, index
+    index = report.build_report(runs, root / "out", scorecard=False)  # these runs' outputs alone (the scorecard of
+    return runs, index.parent, index                                   # the committed evidence: test_evidence.py)
 
 
 class SourceCollector(HTMLParser):
@@ -233,7 +233,7 @@ def test_command_line_prints_the_page(built, tmp_path):
     runs, _, _ = built
     process = subprocess.run(
         [sys.executable, "-m", "shared.report", str(runs), "--out", str(tmp_path / "page")],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,  # with the scorecard's committed clips
     )
     assert process.returncode == 0, process.stderr
     assert process.stdout.strip() == str(tmp_path / "page" / "index.html")
@@ -271,6 +271,12 @@ def test_page_loads_in_a_real_browser(built, tmp_path):
     match = re.search(r'<body[^>]*data-check="([^"]*)"', dump.stdout)
     assert match, dump.stderr[-2000:]
     assert match.group(1) == f"ok img={EXPECTED_IMAGES} audio={EXPECTED_AUDIO}"
+    # the same page opened by the scorecard of the committed evidence: its players and spectrograms load too
+    scored = report.build_report(built[0], tmp_path / "scored")
+    players = scored.read_text().count("<audio")
+    assert players > EXPECTED_AUDIO and "Scorecard" in scored.read_text()
+    dump = chromium("--dump-dom", scored.resolve().as_uri(), profile=tmp_path / "profile-scored")
+    assert re.search(rf'<body[^>]*data-check="ok img=\d+ audio={players}"', dump.stdout), dump.stdout[-500:]
 
     shot = tmp_path / "page.png"
     chromium(f"--screenshot={shot}", "--window-size=1200,900", url, profile=tmp_path / "profile-shot")
