@@ -15,10 +15,9 @@ def machine(gpu: str | None = None) -> str:
     import keras
     import tensorflow as tf
 
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
+    from shared.evidence import cpu_model
+
+    cpu = cpu_model()
     used = "no GPU used" if gpu is None else f"GPU used: {gpu}"
     return (f"{cpu}, {os.cpu_count()} cores, {used}; Python {platform.python_version()}, "
             f"TensorFlow {tf.__version__}, Keras {keras.__version__}")

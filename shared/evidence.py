@@ -52,15 +52,19 @@ def portable(value, roots: dict[str, str]):
     return "<outside>/" + "/".join(Path(value).parts[-2:])
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), or "unknown CPU"."""
+    if not Path("/proc/cpuinfo").is_file():
+        return "unknown CPU"
+    return next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")), "unknown CPU")
+
+
 def machine() -> dict:
     """The CPU model, core count and the versions of the libraries that decide the numbers."""
     from importlib.metadata import version
 
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").is_file():
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
             **{name: version(name) for name in ("tensorflow", "keras", "numpy", "scipy")}}
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import importlib
 import json
 import operator
@@ -266,7 +267,7 @@ def measure(work: str, finding: Finding, experiment_name: str | None = None) -> 
     experiment = experiments_of(work)[name]
     values = {}
     for seed, folder in seed_folders(work, name).items():
-        value = seed_value(finding, experiment, json.loads((folder / "metrics.json").read_text()))
+        value = seed_value(finding, experiment, _read_json(folder / "metrics.json"))
         if value is not None:
             values[seed] = value
     return values
@@ -319,11 +320,15 @@ def _not_run_why(work: str, finding: Finding, have: int) -> str:
 
 
 def _paper_scale_hours(work: str, preset: str) -> float | None:
-    path = REPO_ROOT / "shared" / "results" / "paper_scale.json"
-    if not path.is_file():
-        return None
-    rows = json.loads(path.read_text()).get("experiments", [])
+    rows = _read_json(REPO_ROOT / "shared" / "results" / "paper_scale.json").get("experiments", [])
     return next((row.get("hours") for row in rows if row.get("work") == work and row.get("preset") == preset), None)
+
+
+@functools.lru_cache(maxsize=None)
+def _read_json(path: Path) -> dict:
+    """A committed JSON file, read once per process (every finding of an experiment reads the same metrics.json);
+    {} when it is not there."""
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def score(work: str) -> list[dict]:
