@@ -26,6 +26,7 @@ from autoencoder_synth.config import AutoencoderConfig
 from autoencoder_synth.features import default_input, load_song
 from autoencoder_synth.synth import Resynthesiser, load_network
 from shared import audio, metrics
+from shared import pretrained
 from shared.rundir import InputError, add_common_arguments, atomic_path, cli_main, load_config, write_json
 from shared.rundir import apply_overrides, check_output_folder, check_run_data  # bad-input guards
 
@@ -82,7 +83,7 @@ def draw_figure_2(path: Path, original, output, config: AutoencoderConfig, title
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autoencoder_synth.generate", description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, pretrained=True)
     parser.add_argument("--model",
                         help="a trained model of the run (ae1-256, ae2-256-8, deep-256-8 …); default: the run's")
     parser.add_argument("--input", type=Path,
@@ -92,6 +93,7 @@ def main(argv=None) -> None:
     parser.add_argument("--phase", choices=("original", "vocoder"), default="original")
     parser.add_argument("--seed", type=int, default=0, help="the vocoder's random initial phases")
     args = parser.parse_args(argv)
+    args.run = pretrained.resolve("autoencoder_synth", args.run)
     # a bad config.json or --set stops here
     apply_overrides(load_config(args.run, AutoencoderConfig)[0], args.overrides)
     check_run_data(args.run, ["data/maxvec.npy"], "autoencoder_synth.preprocess")

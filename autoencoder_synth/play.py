@@ -45,7 +45,7 @@ from autoencoder_synth.controls import NANOKONTROL2, ControlState, load_control_
 from autoencoder_synth.instrument import Instrument, Session, render
 from autoencoder_synth.features import default_input, load_song
 from autoencoder_synth.synth import analysis_hop, load_maxvec, load_network
-from shared import audio
+from shared import audio, pretrained
 from shared.rundir import InputError, cli_main, load_config, write_json
 
 VIRTUAL_PORT = "autoencoder_synth"
@@ -375,7 +375,8 @@ def parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m autoencoder_synth.play", description=__doc__.split("\n\n")[0])
     parser.add_argument("--list-ports", action="store_true", help="list MIDI inputs and audio outputs, then exit")
     parser.add_argument("--model", type=Path,
-                        help="a trained model folder, <run>/<model> (e.g. runs/ae/frames/ae1-256)")
+                        help="a trained model folder, <run>/<model> (e.g. runs/ae/frames/ae1-256), or a "
+                             "pretrained model's name (python -m shared.pretrained lists them)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", type=Path,
                         help="the audio to stream (default: the run's song with most test frames)")
@@ -450,6 +451,7 @@ def main(argv=None) -> None:
         return
     if args.model is None:
         raise InputError("--model", "name a trained model folder, e.g. runs/ae/frames/ae1-256")
+    args.model = pretrained.resolve("autoencoder_synth", args.model, "--model")
     check_arguments(args)
     if args.render:
         render_offline(args)

@@ -30,6 +30,7 @@ from decay.config import AUTHORS_RESULTS, DecayConfig
 from decay.features import denormalise, to_output_rate
 from decay.sampling import StepGenerator, check_prime, generate_faithful, note_slices
 from shared import audio
+from shared import pretrained
 from shared.rundir import add_common_arguments, apply_overrides, cli_main, load_config, write_json
 from shared.rundir import check_output_folder, check_run_data  # bad-input guards
 
@@ -93,12 +94,13 @@ def generate(run_dir, config: DecayConfig, notes=None, mode="faithful", progress
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m decay.generate", description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, pretrained=True)
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--notes", default=None, help="comma-separated note names (file stems); default: the preset's")
     parser.add_argument("--prime", type=int, default=None, help="slices of the note given to the model")
     parser.add_argument("--denormalisation", choices=("faithful", "corrected"), default=None)
     args = parser.parse_args(argv)
+    args.run = pretrained.resolve("decay", args.run)
     config = apply_overrides(load_config(args.run, DecayConfig)[0], args.overrides)
     chosen = {"prime": args.prime, "denormalisation": args.denormalisation}
     config = dataclasses.replace(config, **{key: value for key, value in chosen.items() if value is not None})

@@ -28,6 +28,7 @@ from dreaming.config import DreamingConfig
 from dreaming.features import layout_of, load_signal, magnitude_frames, seed_matrix
 from dreaming.sampling import FastDreamer, dream_audio, dream_faithful, fast_rows
 from shared import audio
+from shared import pretrained
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, write_json
 from shared.rundir import check_output_folder, check_run_data  # bad-input guards
 
@@ -101,7 +102,7 @@ def generate(run_dir, config: DreamingConfig, seed_files=(), seconds=10.0, mode=
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dreaming.generate", description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, pretrained=True)
     parser.add_argument("--seed-file", action="append", default=[], type=Path,
                         help="a recording to start the dream from (repeatable: one dream each)")
     parser.add_argument("--seconds", type=float, default=None,
@@ -109,6 +110,7 @@ def main(argv=None) -> None:
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--name", default=None, help="output name prefix (default: dream)")
     args = parser.parse_args(argv)
+    args.run = pretrained.resolve("dreaming", args.run)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
     seconds = config.dream_seconds if args.seconds is None else args.seconds
     check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")

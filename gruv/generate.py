@@ -28,6 +28,7 @@ import numpy as np
 from gruv.config import BLOG_RESULTS, GruvConfig
 from gruv.sampling import FastGenerator, choose_seed, frames_to_audio, generate_faithful, reference_segment
 from shared import audio
+from shared import pretrained
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config, save_npy, write_json
 from shared.rundir import check_output_folder, check_run_data  # bad-input guards
 
@@ -86,7 +87,7 @@ def generate(run_dir, config: GruvConfig, mode="faithful", progress=True, name=N
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gruv.generate", description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, pretrained=True)
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--output-index", choices=("last", "first"), default=None,
                         help="which output is fed back: GRUV's last, or the blog's first (E1 pitfall)")
@@ -96,6 +97,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed-example", type=int, default=None, help="training example used as seed")
     parser.add_argument("--name", default=None, help="output name (generated/NAME.wav)")
     args = parser.parse_args(argv)
+    args.run = pretrained.resolve("gruv", args.run)
     config = apply_overrides(load_config(args.run, GruvConfig)[0], args.overrides)
     chosen = {"output_index": args.output_index, "denormalize": args.denormalize,
               "generate_steps": args.steps, "seed_example": args.seed_example}

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from mdn_vocoder.config import MdnConfig
 from mdn_vocoder.sampling import generate_output
+from shared import pretrained
 from shared.rundir import InputError, add_common_arguments, apply_overrides, cli_main, load_config
 from shared.rundir import check_output_folder, check_run_data  # bad-input guards
 
@@ -50,7 +51,7 @@ def generate(run_dir, config: MdnConfig, mode="faithful", name=None, progress=Tr
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m mdn_vocoder.generate", description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, pretrained=True)
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
     parser.add_argument("--length", type=int, default=None,
                         help="frames to generate (sample.lua -length; default 1000)")
@@ -63,6 +64,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed of the draws (sample.lua -seed; default 123)")
     parser.add_argument("--name", default=None, help="output file name without .wav")
     args = parser.parse_args(argv)
+    args.run = pretrained.resolve("mdn_vocoder", args.run)
     config = apply_overrides(load_config(args.run, MdnConfig)[0], args.overrides)
     chosen = {"length": args.length, "bias": args.bias, "reset_every": args.reset_every, "spread": args.spread,
               "sample_seed": args.seed}

@@ -437,11 +437,14 @@ def _type_name(annotation) -> str:
 # ----------------------------------------------------------------------------- scripts
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, *, preset=False) -> None:
-    """The arguments every script takes: ``--run DIR`` and ``--set key=value`` (plus ``--preset``)."""
+def add_common_arguments(parser: argparse.ArgumentParser, *, preset=False, pretrained=False) -> None:
+    """The arguments every script takes: ``--run DIR`` and ``--set key=value`` (plus ``--preset``); ``pretrained``:
+    ``--run`` may also name a shipped model (:func:`shared.pretrained.resolve`)."""
     if preset:
         parser.add_argument("--preset", default=None, help="named experiment (see config.PRESETS)")
-    parser.add_argument("--run", required=True, type=Path, help="run directory")
+    parser.add_argument("--run", required=True, type=Path,
+                        help="run directory" + (", or a pretrained model's name (python -m shared.pretrained lists "
+                                                "them)" if pretrained else ""))
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override one setting (repeatable)",
