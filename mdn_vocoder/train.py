@@ -44,7 +44,10 @@ from shared.rundir import (
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 from shared.rundir import remove_partial_files
 
-LOG_FIELDS = ("epoch", "iteration", "loss", "nll_per_frame", "median_nll_per_frame", "heldout_nll", "learning_rate")
+#: loss.csv's columns; ``mean_sigma``: the epoch's mean of each iteration's mean σ of the mixture (the blog's "σ
+#: decreases between batches", ``run_numbers.json``'s ``sigma_last_over_first``)
+LOG_FIELDS = ("epoch", "iteration", "loss", "nll_per_frame", "median_nll_per_frame", "heldout_nll", "learning_rate",
+              "mean_sigma")
 
 
 def load_sequence(run_dir, name="x.npy") -> np.ndarray:
@@ -72,10 +75,9 @@ class TrainingLog:
     def __init__(self, run_dir, config: MdnConfig):
         folder = monitor.log_folder(run_dir)
         self.writers = monitor.open_writer(folder / monitor.TRAIN), monitor.open_writer(folder / monitor.MONITOR)
-        self.sampler, self.sigmas = MonitorSampler(run_dir, config), []
+        self.sampler = MonitorSampler(run_dir, config)
 
     def iteration(self, iteration: int, loss: float, sigma: float) -> None:
-        self.sigmas.append(sigma)
         monitor.write_scalars(self.writers[0], iteration, {"batch_loss": loss})
         monitor.write_scalars(self.writers[1], iteration, {"batch_sigma": sigma})
 
@@ -83,9 +85,8 @@ class TrainingLog:
         monitor.write_scalars(self.writers[0], row["epoch"], {f"epoch_{name}": row[name] for name in (
             "loss", "nll_per_frame", "median_nll_per_frame", "learning_rate")})
         heldout = row["heldout_nll"] if np.isfinite(row["heldout_nll"]) else None
-        sigma = np.mean(self.sigmas) if self.sigmas else None  # (a resumed epoch: the iterations since the resume)
-        monitor.write_scalars(self.writers[1], row["epoch"], {"epoch_sigma": sigma, "epoch_heldout_nll": heldout})
-        self.sigmas = []
+        monitor.write_scalars(self.writers[1], row["epoch"], {"epoch_sigma": row["mean_sigma"],
+                                                              "epoch_heldout_nll": heldout})
 
     def sample(self, iteration: int, model, states) -> None:
         monitor.write_sample(self.writers[1], iteration, *self.sampler(model, states))
@@ -93,6 +94,14 @@ class TrainingLog:
     def close(self) -> None:
         for writer in self.writers:
             writer.close()
+
+
+def sigma_numbers(rows) -> dict:
+    """The mean σ of the first and the last epoch, and their ratio (the blog: σ falls as training goes on)."""
+    first, last = (rows[0].get("mean_sigma"), rows[-1].get("mean_sigma")) if rows else (None, None)
+    if first is None or last is None:  # none trained, or resumed from a checkpoint written before the column
+        return {}
+    return {"sigma_first_epoch": first, "sigma_last_epoch": last, "sigma_last_over_first": last / first}
 
 
 def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> list[dict]:
@@ -110,7 +119,7 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
     set_seed(config.seed)
     trainer = Trainer(config, x.shape[1])
     per_epoch, total = len(inputs), config.max_epochs * len(inputs)
-    states, rows, iteration, epoch_losses = zero_states(config, config.batch_size), [], 0, []
+    states, rows, iteration, epoch_losses, epoch_sigmas = zero_states(config, config.batch_size), [], 0, [], []
     saved_path = run_dir / "checkpoints" / "last.npz"
     remove_partial_files(run_dir, saved_path.parent)  # what a kill cut short
     if saved_path.is_file():
@@ -119,6 +128,7 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
             iteration = int(saved["iteration"])
             states = [saved[f"state_{i}"] for i in range(len(states))]
             epoch_losses = list(saved["epoch_losses"])
+            epoch_sigmas = list(saved["epoch_sigmas"]) if "epoch_sigmas" in saved else []
             rows = [{**dict(zip(LOG_FIELDS, row)), "epoch": int(row[0]), "iteration": int(row[1])}
                     for row in saved["rows"].tolist()]  # as logged: ints
         if progress:
@@ -126,13 +136,12 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
     log = TrainingLog(run_dir, config) if tensorboard else None
     bar = tqdm(total=total, initial=iteration, desc="iterations", unit="it", disable=not progress, mininterval=1.0)
     while iteration < total:
-        if log is None:
-            loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], states)
-        else:
-            loss, states, sigma = trainer.step_with_sigma(inputs[iteration % per_epoch], targets[iteration % per_epoch],
-                                                          states)
+        loss, states, sigma = trainer.step_with_sigma(inputs[iteration % per_epoch], targets[iteration % per_epoch],
+                                                      states)
+        if log is not None:
             log.iteration(iteration + 1, float(loss), float(sigma))
         epoch_losses.append(float(loss))
+        epoch_sigmas.append(float(sigma))
         iteration += 1
         bar.update(1)
         if iteration % per_epoch == 0:
@@ -142,8 +151,8 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
                          "median_nll_per_frame":
                              float(np.median(epoch_losses)) / (config.batch_size * config.seq_length),
                          "heldout_nll": heldout_nll(trainer, heldout) if heldout is not None else float("nan"),
-                         "learning_rate": trainer.learning_rate()})
-            epoch_losses = []
+                         "learning_rate": trainer.learning_rate(), "mean_sigma": float(np.mean(epoch_sigmas))})
+            epoch_losses, epoch_sigmas = [], []
             bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
             write_csv(run_dir / "loss.csv", LOG_FIELDS, rows)
             if log is not None:
@@ -153,6 +162,7 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
         if iteration % config.save_every == 0 and iteration < total:
             logged = np.array([[row[field] for field in LOG_FIELDS] for row in rows], dtype=np.float64)
             save_npz(saved_path, **trainer.checkpoint(), iteration=iteration, epoch_losses=np.array(epoch_losses),
+                     epoch_sigmas=np.array(epoch_sigmas),
                      rows=logged.reshape(-1, len(LOG_FIELDS)),
                      **{f"state_{i}": np.asarray(state) for i, state in enumerate(states)})
     bar.close()
@@ -166,7 +176,7 @@ def train(run_dir, config: MdnConfig, *, progress=True, tensorboard=False) -> li
     write_json(run_dir / "run_numbers.json", {"iterations": iteration, "final_loss": final.get("loss"),
                                                "nll_per_frame": final.get("nll_per_frame"),
                                                "median_nll_per_frame": final.get("median_nll_per_frame"),
-                                               **heldout_numbers})
+                                               **heldout_numbers, **sigma_numbers(rows)})
     shutil.rmtree(saved_path.parent, ignore_errors=True)  # the checkpoint, and any temporary file a kill left there
     return rows
 

@@ -15,6 +15,7 @@ event files under ``<run>/logs/`` are read back with ``tf.compat.v1.train.summar
 
 import contextlib
 import io
+import json
 import shutil
 import struct
 
@@ -245,6 +246,13 @@ def test_mdn_vocoder(corpora_root, tmp_path):
         assert np.mean([batch_losses[step] for step in range(last - per_epoch + 1, last + 1)]) == \
             pytest.approx(float(row["loss"]), rel=1e-6)
     assert set(scalars(events, "monitor", "epoch_sigma")) == {1, 2}
+    for row in rows:  # loss.csv's mean σ: the mean of the epoch's iterations' σ (σ of iteration 1 checked below)
+        last = int(row["iteration"])
+        assert np.mean([sigmas[step] for step in range(last - per_epoch + 1, last + 1)]) == \
+            pytest.approx(float(row["mean_sigma"]), rel=1e-6)
+    numbers = json.loads((run / "run_numbers.json").read_text())
+    first, last = float(rows[0]["mean_sigma"]), float(rows[-1]["mean_sigma"])
+    assert numbers["sigma_last_over_first"] == pytest.approx(last / first)
 
     # σ of iteration 1, from the seeded untrained network on the first batch (μ and log σ laid out as mdn.py says)
     keras.backend.clear_session()
