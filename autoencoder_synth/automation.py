@@ -1,7 +1,7 @@
 """Automation files: recorded control changes, read by the same code path as live MIDI.
 
-The fact sheet's hardware-free path (autoencoder_synth/README.md §8, "MIDI input
-(b)" and "Offline render"): a performance on the controller is a list of control changes at
+The instrument's hardware-free path (autoencoder_synth/README.md, "The instrument", automation
+files): a performance on the controller is a list of control changes at
 block times; the offline render applies them to the same
 :class:`~autoencoder_synth.controls.ControlState` (via ``apply_cc``) and the same engine as a
 live session, so a file renders the same WAV every time.
@@ -12,10 +12,10 @@ The format is JSON lines, one control change per line::
     {"time": 1.5, "control": 0, "value": 64}             # seconds from the start
     {"frame": 40, "control": 44, "value": 127, "channel": 1}   # or a block (hop) index
 
-``channel`` is 1-based as the user sees it (default 1, the factory channel of facts §4.2).
+``channel`` is 1-based as the user sees it (default 1, the nanoKONTROL2's factory channel).
 A time in seconds takes effect at block ``floor(time · rate / hop)``: the control changes due
 at a block are applied before that block is computed, as the original applied what arrived
-before each audio block (facts §4.1, "consumption").
+before each audio block (README, quirk Q14).
 """
 
 from __future__ import annotations

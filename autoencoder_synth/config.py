@@ -3,7 +3,7 @@
 Two levels, as the commands of the issue have them: the **data** settings (``preprocess``:
 the |FFT| frames, the 50k/10k/10k split, the normalisation) and the **model** settings
 (``train --preset ae1-256``: sizes, noise, optimizer, stopping rule).  Every field says where
-its value comes from: ``autoencoder_synth/README.md`` §n and its quirk ids Q1–Q18.
+its value comes from: ``autoencoder_synth/README.md`` ("The method") and its quirk ids Q1–Q18.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class AutoencoderConfig:
     preset: str = "paper"
     corpus: Optional[str] = None  # the corpus a preset was written for (shared.corpora); None = the user's own songs
 
-    # --- features and data (facts §1)
+    # --- features and data (README, "The data flow and the shape at each step")
     sample_rate: int = 22050  # the paper's rate; the original assumed it (no resampling)
     # ours: convert a file at another rate, with a notice (the original assumed 22,050 Hz); false: refuse it
     resample: bool = True
@@ -34,7 +34,7 @@ class AutoencoderConfig:
     split_seed: int = 9778  # numpy permutation seed (deepAE.py)
     normalisation: Literal["per-bin", "global"] = "per-bin"  # Q1: per-bin max fit on the training frames, or one max
 
-    # --- model (facts §2)
+    # --- model (README, "The equations")
     # the model ``train`` trains and ``generate`` plays when none is named (the paper's best AE1)
     model: str = "ae1-256"
     kind: Literal["ae1", "ae2", "deep"] = "ae1"  # shallow AE; AE2 on AE1's codes; the composed deep AE, fine-tuned
@@ -44,7 +44,7 @@ class AutoencoderConfig:
     tied: bool = True  # W′ = Wᵀ (icmc default; Q6)
     irange: float = 0.05  # weights U(−irange/2, irange/2), biases 0 (Q7)
 
-    # --- training (facts §2b)
+    # --- training (README, "The equations" and "The stopping rule")
     learning_rate: float = 0.005
     momentum: float = 0.5
     batch_size: int = 100
@@ -104,7 +104,7 @@ def model_settings(name: str) -> dict:
     return settings
 
 
-#: The paper's Tables 1–3 (facts §5): best validation error, the sum over bins of the squared error per frame.
+#: The paper's Tables 1–3, as printed: best validation error, the sum over bins of the squared error per frame.
 TABLE_1 = {  # HL1 → {noise std: error}
     8: {0.0: 0.0440}, 16: {0.0: 0.0414}, 64: {0.0: 0.0276}, 256: {0.0: 0.0187},
     512: {0.0: 0.0198, 0.10: 0.0664, 0.25: 0.0854, 0.50: 0.0921},

@@ -1,20 +1,20 @@
 """The control layer of Sarroff & Casey's real-time instrument: pure state, no I/O.
 
-The 2014 interface (autoencoder_synth/README.md §4) multiplies each unit of the
+The 2014 interface (autoencoder_synth/README.md, "The instrument") multiplies each unit of the
 innermost layer by ``gain × scale × mute`` and drives those numbers from a KORG
 nanoKONTROL2: eight strips (fader, knob, S/M/R buttons) show a bank of eight units, and the
 transport buttons switch between the original and the resynthesised audio, play, stop, reset
-and quit (facts §4.2).  This module holds that state and what each control does to it, as the
-fact sheet's testable design asks (facts §8, "ControlState"):
+and quit (README, "Controls").  This module holds that state and what each control does to it,
+with no I/O, so that every control can be tested alone:
 
 * :class:`ControlMap` — a declarative CC → action table; :data:`NANOKONTROL2` is the factory
-  map of facts §4.2, :func:`load_control_map` reads another controller's from JSON.
+  map (README, "Controls"), :func:`load_control_map` reads another controller's from JSON.
 * :class:`ControlState` — the per-unit arrays, the bank and the transport flags; it applies
   MIDI control changes (:meth:`~ControlState.apply_cc`, :meth:`~ControlState.apply_message`
   for mido-like messages) and OSC messages (:meth:`~ControlState.apply_osc`), and returns
   events the audio engine reacts to (``"rewind"``, ``"shutdown"``).
 
-Deviations from the original (the deviations table in README.md): every message is applied,
+Deviations from the original (README, "Deviations from the 2014 interface"): every message is applied,
 not only the last of each poll (Q12, Q14); status/channel are filtered (Q12); controls of a
 strip beyond the last unit are ignored instead of crashing (Q15); Set zeroes every unit as
 the paper says, the later code's toggle is ``set_mode="toggle"`` (Q13).  Nothing here imports
@@ -32,8 +32,8 @@ import numpy as np
 
 from shared.rundir import InputError
 
-STRIPS = 8  # a nanoKONTROL2 bank: eight strips show eight units (facts §4.2, Track ◀ / ▶)
-MAX_VALUE = 127  # 7-bit MIDI data; buttons send 127 on press, 0 on release (facts §4.2)
+STRIPS = 8  # a nanoKONTROL2 bank: eight strips show eight units (Track ◀ / ▶ move the view)
+MAX_VALUE = 127  # 7-bit MIDI data; buttons send 127 on press, 0 on release
 
 #: Actions that take a strip index 0–7 within the current bank (unit = 8·bank + strip).
 STRIP_ACTIONS = ("fader", "knob", "solo", "mute", "reset")
@@ -42,7 +42,7 @@ GLOBAL_ACTIONS = ("play", "stop", "rewind", "fast_forward", "record", "cycle",
                   "track_prev", "track_next", "set", "marker_prev", "marker_next")
 ACTIONS = STRIP_ACTIONS + GLOBAL_ACTIONS
 
-# What each action does, for control_table (facts §4.2, the "action in code" column).
+# What each action does, for control_table (what the 2014 code did on each control).
 _DESCRIPTIONS = {
     "fader": "gain of unit 8·bank+{strip} = value/127 (0–1)",
     "knob": "scale of unit 8·bank+{strip} = 2·value/127 (0–2)",
@@ -125,7 +125,7 @@ class ControlMap:
 
 
 def _nanokontrol2() -> ControlMap:
-    """The factory "CC mode" map, MIDI channel 1 (facts §4.2)."""
+    """The factory "CC mode" map, MIDI channel 1 (README, "Controls")."""
     controls = {}
     for first, action in ((0, "fader"), (16, "knob"), (32, "solo"), (48, "mute"), (64, "reset")):
         controls.update({first + strip: (action, strip) for strip in range(STRIPS)})
@@ -135,7 +135,7 @@ def _nanokontrol2() -> ControlMap:
     return ControlMap("KORG nanoKONTROL2 (factory CC map)", 1, controls, port="nanoKONTROL2")
 
 
-#: The factory CC map of the controller the paper used (facts §4.2).
+#: The factory CC map of the controller the paper used (README, "Controls").
 NANOKONTROL2 = _nanokontrol2()
 
 
@@ -229,7 +229,7 @@ class ControlState:
     Parameters
     ----------
     units : int
-        Size of the innermost layer (facts §4.1: the engine reports it; banks = ceil(units/8)).
+        Size of the innermost layer (the engine reports it; banks = ceil(units/8)).
     control_map : ControlMap
         The controller's CC map (default :data:`NANOKONTROL2`).
     set_mode : {"zero", "toggle"}
@@ -239,11 +239,11 @@ class ControlState:
     Attributes
     ----------
     gain, scale, mute : numpy.ndarray (float64, ``units``)
-        All 1 at start: the identity (facts §4.2).  ``mute`` is 1 (sounding) or 0 (muted).
+        All 1 at start: the identity.  ``mute`` is 1 (sounding) or 0 (muted).
     bank, bank_count : int
         The bank of 8 units the strips control, and ceil(units/8).
     processing : bool
-        False at start: the original starts with the original audio; Rewind/FF toggle it (facts §4.2).
+        False at start: the original starts with the original audio; Rewind/FF toggle it.
     playing : bool
         True at start — a deviation: the original waited for Play, but an offline render plays
         from its first block; Play toggles it, Stop clears it.
@@ -266,7 +266,7 @@ class ControlState:
         self.ignored = 0
 
     def multipliers(self) -> np.ndarray:
-        """gain · scale · mute, a new array in [0, 2]: what multiplies the innermost code (facts §4.2)."""
+        """gain · scale · mute, a new array in [0, 2]: what multiplies the innermost code (README, equations)."""
         return self.gain * self.scale * self.mute
 
     # ------------------------------------------------------------------ MIDI
@@ -299,11 +299,11 @@ class ControlState:
             unit = STRIPS * self.bank + strip
             if unit >= self.units:  # Q15: the original indexed past the last unit and crashed
                 return []
-            if action == "fader":  # facts §4.2: gain = value/127 ∈ [0, 1]
+            if action == "fader":  # gain = value/127 ∈ [0, 1]
                 return self._set_unit(unit, gain=value / MAX_VALUE)
-            if action == "knob":  # facts §4.2: scale = 2·value/127 ∈ [0, 2]
+            if action == "knob":  # scale = 2·value/127 ∈ [0, 2]
                 return self._set_unit(unit, scale=2.0 * value / MAX_VALUE)
-        if value != MAX_VALUE:  # buttons are momentary and act on press (facts §4.2)
+        if value != MAX_VALUE:  # buttons are momentary and act on press (value 127)
             return []
         if action == "mute":
             return self._set_unit(unit, mute=1.0 - self.mute[unit])
@@ -404,7 +404,7 @@ class ControlState:
         self.mute[:] = 0.0
 
     def _global(self, action: str) -> list[str]:
-        """The transport and marker buttons on press (facts §4.2)."""
+        """The transport and marker buttons on press (README, "Controls")."""
         if action == "record":
             return self._change_units(self._reset_all)
         if action == "set":
@@ -416,7 +416,7 @@ class ControlState:
         if action == "play":
             self.playing = not self.playing
             return ["play" if self.playing else "pause"]
-        if action == "stop":  # facts §4.2: "Stops the audio and rewinds"
+        if action == "stop":  # the paper: Stop "stops the audio and rewinds"
             self.playing = False
             return ["stop", "rewind"]
         if action == "cycle":
@@ -427,7 +427,7 @@ class ControlState:
     # ------------------------------------------------------------------ display
 
     def status_lines(self) -> list[str]:
-        """The paper's info window as text (facts §4.1 "display", Fig. 3): the bank's units, the track."""
+        """The paper's info window as text (the paper's Fig. 3): the bank's units, the track."""
         first = STRIPS * self.bank
         last = min(first + STRIPS, self.units)
         lines = [f"Bank {self.bank + 1} of {self.bank_count} (units {first}–{last - 1} of {self.units})",

@@ -1,4 +1,4 @@
-"""Sarroff & Casey's features (bregman's STFT as ``deepAE.py`` used it; facts §1): songs in, |FFT| frames out.
+"""Sarroff & Casey's features (bregman's STFT as ``deepAE.py`` used it; see the README): songs in, |FFT| frames out.
 
 What both the data stage (``preprocess``) and the resynthesis path (``synth``, ``generate``, ``play``) read a song
 with: the left channel as 16-bit samples / 32768 at the features' rate (:func:`load_song`), cut into **rectangular**

@@ -9,9 +9,9 @@ cell, the model preset of ``python -m autoencoder_synth.train --run RUN --preset
 ``paper`` data preset (``corpora/mma_grooves``, the paper's 50k/10k/10k frame split) under the pylearn2 stopping rule
 (``stopping=pylearn2``, the default), with model seeds 1–3 (``--set seed=k`` at train).  ``run:valid`` is the
 cell's best validation error in its ``result.json`` (with the input noise for a denoising cell, as pylearn2's
-monitor computed it), ``run:test`` its test error.  On 2 CPU cores the full protocol runs about 0.13 h (HL1 8) to
-1.8 h (HL1 3500) per 250 epochs (autoencoder_synth/README.md, "Speed"); a grid at a cap (``--set max_epochs=N``)
-must say so.
+monitor computed it), ``run:test`` its test error.  What the full protocol costs on 2 CPU cores is in the top README,
+"Paper-scale times" (``benchmarks/autoencoder_synth_speed.py`` times each model); a grid at a cap
+(``--set max_epochs=N``) must say so.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The engine of Sarroff & Casey's instrument (``PlayStreaming``; facts §4.3, §8): pure DSP, one hop of audio
+"""The engine of Sarroff & Casey's instrument (``PlayStreaming``; README, "The equations"): pure DSP, one hop of audio
 per block.
 
 Each block: the control changes due are applied to the :class:`~autoencoder_synth.controls.ControlState`

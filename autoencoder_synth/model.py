@@ -1,4 +1,4 @@
-"""Sarroff & Casey's autoencoders in pylearn2's 2014 semantics (facts §2b, §3, §7b).
+"""Sarroff & Casey's autoencoders in pylearn2's 2014 semantics (README, 'The equations').
 
 * :class:`Autoencoder`: h = act_enc(x·W + hb), x̂ = act_dec(h·W′ + vb) with **tied** W′ = Wᵀ by
   default (Q6), W ~ U(−irange/2, irange/2), biases 0 (Q7); gaussian input corruption

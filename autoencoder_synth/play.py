@@ -3,7 +3,7 @@
 Audio streams through the model one hop per block while the innermost hidden units are
 scaled from a Korg nanoKONTROL2 (faders: gain, knobs: scale, M/R: mute/reset a unit,
 Track ◀▶: bank of 8, Rew/FF: original ↔ resynthesised, Play, Stop, Record: reset all, Set:
-all to 0, Cycle: quit; facts §4.2), from OSC messages, or from a recorded automation file.
+all to 0, Cycle: quit; README, "Controls"), from OSC messages, or from a recorded automation file.
 
     python -m autoencoder_synth.play --model runs/ae/frames/ae1-256 --input song.wav          # live
     python -m autoencoder_synth.play --model … --input song.wav --midi-port nanoKONTROL2 --vocoder

@@ -1,4 +1,4 @@
-"""Sarroff & Casey's data (``deepAE.py`` at f71ac4b, bregman's STFT; facts §1): |FFT| frames of many songs.
+"""Sarroff & Casey's data (``deepAE.py`` at f71ac4b, bregman's STFT; README, "The method"): |FFT| frames of many songs.
 
 Each song: the **left channel**, 16-bit samples / 32768, at 22,050 Hz; **rectangular** frames
 of 2048 samples every 1024 (the first at sample 0, the trailing partial hop dropped); the

@@ -1,4 +1,4 @@
-"""Sarroff & Casey's resynthesis path (``autocontrol.py`` PlayStreaming at HEAD; facts §4.3):
+"""Sarroff & Casey's resynthesis path (``autocontrol.py`` PlayStreaming at HEAD; README, "The equations"):
 audio → model → audio.
 
 Frame by frame, at hop H: a rectangular frame of N samples (as the features were made, Q11),

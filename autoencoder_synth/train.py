@@ -1,4 +1,4 @@
-"""Sarroff & Casey's training (``template_orig.yaml`` with pylearn2 2014; facts §2b, §3).
+"""Sarroff & Casey's training (``template_orig.yaml`` with pylearn2 2014; README, "The method").
 
 SGD lr 0.005, momentum 0.5, batch 100, the training frames reshuffled every epoch, the loss
 Σ over the features of (x − x̂)² averaged over the batch.  The stopping rule is pylearn2's:
@@ -43,13 +43,33 @@ import numpy as np
 
 from autoencoder_synth.config import AutoencoderConfig, model_settings
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, remove_partial_files,
-    set_seed, write_json,
+    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_json,
+    remove_partial_files, set_seed, write_json,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 from shared.monitor import check_logs, fit_callbacks, log_folder
 
 UNCAPPED = 10**9  # fit's epoch count when max_epochs is None: only the stopping rule ends training
+
+def record_numbers(run_dir: Path, result: dict) -> dict:
+    """Add a trained model's numbers to the run's ``run_numbers.json`` (``{"models": {name: numbers}}``, read by
+    ``shared.evaluate`` and the findings): its ``result.json`` plus ``test_over_valid`` and, for a deep model whose
+    stack was trained in this run, ``finetuned_over_stack`` (its error ÷ the stack's before fine-tuning, both on the
+    frames). A lock keeps cells trained at once from losing each other's entries."""
+    import fcntl
+
+    numbers = {**result, "test_over_valid": result["test"] / result["valid"]}
+    stack = run_dir / f"ae2-{result['hidden']}-{result['hidden2']}" / "result.json"
+    if result["kind"] == "deep" and stack.is_file():
+        numbers["finetuned_over_stack"] = result["valid"] / read_json(stack)["valid_input_space"]
+    path = run_dir / "run_numbers.json"
+    with open(run_dir / ".run_numbers.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        document = read_json(path) if path.is_file() else {}
+        document.setdefault("models", {})[result["model"]] = numbers
+        write_json(path, document)
+    return numbers
+
 
 def load_split(run_dir: Path, name: str) -> np.ndarray:
     path = run_dir / "data" / f"{name}.npy"
@@ -123,6 +143,7 @@ def train(run_dir, config: AutoencoderConfig, name: str, verbose=0, tensorboard=
         set_stack_weights(stack, load_trained(run_dir / f"ae1-{config.hidden}"), model)
         result["valid_input_space"] = objective(stack, frames, frames)
     write_json(out / "result.json", result)
+    record_numbers(run_dir, result)
     # only now: a kill before result.json resumes from the last one
     shutil.rmtree(checkpoint.parent, ignore_errors=True)
     return result

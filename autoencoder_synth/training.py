@@ -1,4 +1,4 @@
-"""Sarroff & Casey's training loop pieces (pylearn2 2014; facts §2b, §3), used by ``train`` and its tests.
+"""Sarroff & Casey's training loop pieces (pylearn2 2014; README, "The stopping rule"), used by ``train`` and its tests.
 
 * :func:`objective`: pylearn2's monitored objective, Σ over the features of (y − model(x))², the mean over examples,
   with the input corrupted for a denoising model (Q4);

@@ -2,9 +2,9 @@
 
 Defaults are the authors' (``frhrdr/generative_audio`` HEAD ``1cf7e68``; paper and slides,
 2016) for their best run, results/4: guitar, 60 slices per second, one LSTM of 512 units,
-linear dense layers, 180 epochs.  Every field says where its value comes from:
-``decay/README.md`` §n, and the quirk ids (Q1–Q22) of its §8.1, which
-``decay/README.md`` answers one by one.
+linear dense layers, 180 epochs.  Every field says where its value comes from: the
+authors' file and line, or a quirk id (Q1–Q22) of decay/README.md's table "Quirks of the
+original", which says what the original did and what we do; "The method" there explains the steps.
 """
 
 from __future__ import annotations
@@ -22,19 +22,19 @@ class DecayConfig:
     # None = the user's own notes
     corpus: Optional[str] = None
 
-    # --- preprocessing (facts §1)
-    # the paper's "maximum sampling frequency" (guitar); q = rate // (2·highest_freq) (§1.2, Q1)
+    # --- preprocessing (decay/README.md, "The method": rates, slices, normalisation)
+    # the paper's "maximum sampling frequency" (guitar); q = rate // (2·highest_freq) (Q1)
     highest_freq: int = 1400
-    clip_seconds: int = 5  # guitar and piano 5 s, cello and flute 3 s (§1.3)
-    slices_per_second: int = 60  # block size = sr // slices (§1.3); results/4
-    normalisation: Literal["global", "per-file"] = "global"  # global mean / population std over all blocks (§1.4, Q6)
+    clip_seconds: int = 5  # guitar and piano 5 s, cello and flute 3 s
+    slices_per_second: int = 60  # block size = sr // slices (Q1); results/4
+    normalisation: Literal["global", "per-file"] = "global"  # global mean / population std over all blocks (Q5, Q6)
     std_floor: float = 1e-8  # pipeline.py:204-208 (Q5)
     # notes (file stems) kept out of training but preprocessed with its stats (run 9, Q18)
     hold_out: tuple[str, ...] = ()
     max_files: Optional[int] = None  # n_to_load (pipeline.py:126-132); None = every file
 
-    # --- model (facts §2)
-    architecture: Literal["lstm", "cnn-lstm"] = "lstm"  # '1' Dense→LSTM→Dense; '2' the CNN-LSTM (§2.2)
+    # --- model (decay/README.md, "The method": model 1, model 2)
+    architecture: Literal["lstm", "cnn-lstm"] = "lstm"  # '1' Dense→LSTM→Dense; '2' the CNN-LSTM (Q17)
     hidden_units: int = 512  # H (results/4)
     lstm_layers: int = 1  # n_rec_layers
     activation: Literal["linear", "tanh", "relu"] = "linear"  # of both dense layers of model 1 (lstm_utils.py:17,24)
@@ -45,7 +45,7 @@ class DecayConfig:
     conv_activation: Literal["tanh", "relu", "sigmoid", "linear"] = "tanh"
     conv_batchnorm_pool: bool = False  # the paper's variants: BatchNorm + MaxPool(2, valid) after each conv
 
-    # --- training (facts §2.3)
+    # --- training (decay/README.md, "The method": training)
     epochs: int = 180  # server_script.py:61; paper, slides p.21
     batch_size: int = 10  # paper and slides; the code's default was 5 (Q8, the "batch5" ablation)
     learning_rate: float = 1e-3  # Keras 1 RMSprop
@@ -56,7 +56,7 @@ class DecayConfig:
     checkpoint_every: int = 1  # epochs between resumable checkpoints (BackupAndRestore)
     seed: int = 1234  # the authors seeded nothing; we seed initialisation and shuffling
 
-    # --- generation (facts §3)
+    # --- generation (decay/README.md, "The method": priming and generation, back to audio)
     # slices of the note given to the model (server_script.py:82); the actual primes were 9, 3, 3, 20 … (Q14)
     prime: int = 20
     notes: tuple[str, ...] = ()  # which notes to continue (file stems); () = the first two files, sorted (Q10)
@@ -104,7 +104,7 @@ PRESETS: dict[str, dict] = {
     # The paper's other instruments, on soundfont-rendered notes (the Iowa flute set is not available either).
     "piano": {"corpus": "gm_notes/piano", "highest_freq": 4200, "clip_seconds": 5, "notes": ()},
     "flute": {"corpus": "gm_notes/flute", "highest_freq": 2000, "clip_seconds": 3, "notes": ()},
-    # Model 2 as at HEAD: one TimeDistributed Conv1D(32, 41, tanh) per slice, no input Dense (§2.2).
+    # Model 2 as at HEAD: one TimeDistributed Conv1D(32, 41, tanh) per slice, no input Dense (Q17).
     "cnn-lstm": {**_GUITAR, "architecture": "cnn-lstm"},
     # The paper's CNN-LSTM variants: three convs with BatchNorm and MaxPool
     # (commit 88c6432's C(32,41)/C(16,17)/C(8,3), relu).
@@ -118,7 +118,7 @@ PRESETS: dict[str, dict] = {
 }
 
 #: What the authors' own continuations measure by this work's criteria (our analysis of their results/ folder,
-#: decay/README.md's table "The paper's three requirements, ours beside the authors'"): per run and note, the f0 (Hz),
+#: decay/README.md's table "Readings of the authors' continuations"): per run and note, the f0 (Hz),
 #: the partial's decay slope (dB/s) and the tonal fraction.  The one place these numbers are typed:
 #: tests/test_criteria.py measures the reference files again and checks them.
 AUTHORS_OUTPUTS: dict[tuple[int, str], tuple[float, float, float]] = {

@@ -1,4 +1,4 @@
-"""Sander & Harder's audio ↔ slice transforms, used by preprocessing, generation and the benchmark (facts §1, §3).
+"""Sander & Harder's audio ↔ slice transforms, used by preprocessing, generation and the benchmark (README: method).
 
 This module holds the numpy steps of ``audio_preprocessing/pipeline.py`` and of the write in
 ``generate_seq.py``: the model rate (decimation factor ``q`` and ``sr``) and the slice layout

@@ -15,7 +15,7 @@ name ends in ``-batch5`` (the code's default, ``--set batch_size=5``); each run 
 authors' Iowa piano set is not available).  A finding has one value per training seed: for a finding on one note,
 that note's verdict; for one on both notes, the verdict most of the two continuations get, which, when the two
 disagree, is the first note's in name order (``shared.findings.seed_value``; sulB, D5, A0).  Full size fits 2 CPU
-cores: 180 epochs at about 1.8 s each for run 4 and 8 s for run 5 (decay/README.md).
+cores: each run's training time is in shared/results/paper_scale.json (python benchmarks/paper_scale.py).
 
 ``EXPERIMENTS`` says how each finding's runs are made (``python -m shared.experiments decay``): each run preset is
 trained once per seed (the ``-batch5`` ones with ``--set batch_size=5``, ``cnn-lstm-2conv`` as ``cnn-lstm-paper``
@@ -96,7 +96,7 @@ _RUNS = {
     ]),
 }
 _SHORT = {"same_frequencies": "pitch", "decreasing": "decay", "low_noise": "noise"}
-_TWO_CONVS = ("conv_filters=32,16", "conv_lengths=41,17")  # cnn-lstm-paper's first two convs (§3.2)
+_TWO_CONVS = ("conv_filters=32,16", "conv_lengths=41,17")  # cnn-lstm-paper's first two convs (paper §3.2)
 _NOTES = {"Guitar.mf.sulB.C5Gb5": "sulB", "Guitar.mf.sulG.C5Db5": "sulG", "Cello.pizz.ff.sulA.D5.stereo": "D5",
           "Cello.pizz.ff.sulC.Eb3.stereo": "Eb3"}
 

@@ -1,4 +1,4 @@
-"""Sander & Harder's generation (``learn_decay/generate_seq.py``, facts §3): continue a primed note.
+"""Sander & Harder's generation (``learn_decay/generate_seq.py``; README, "The method"): continue a primed note.
 
 For each chosen note: the first P normalised slices of its training example are the prime;
 the model runs on the whole (growing) sequence, its last output slice is appended, T − P

@@ -1,4 +1,4 @@
-"""Sander & Harder's two networks in Keras 1.0 (June 2016, Theano) semantics (facts §2, §8.2).
+"""Sander & Harder's two networks in Keras 1.0 (June 2016, Theano) semantics (README, "The method").
 
 Model 1 (``lstm_utils.create_lstm_network``): ``Dense(H, act)`` on every slice → L ×
 ``LSTM(H, return_sequences=True)`` → ``Dense(F, act)``.  Model 2

@@ -1,6 +1,6 @@
 """Sander & Harder's preprocessing: single-note recordings → normalised (notes, slices, samples) tensors.
 
-Reproduces ``audio_preprocessing/pipeline.py`` (facts §1): int16 samples, the **left
+Reproduces ``audio_preprocessing/pipeline.py`` (README, "The method"): int16 samples, the **left
 channel**, ``/32767.0``, causal Chebyshev decimation by ``q = rate // (2·highest_freq)`` to
 the model rate ``sr = rate // q`` (guitar 2940 Hz, cello 11025 Hz, piano 8820 Hz), blocks of
 ``sr // slices_per_second`` samples (the time slices) with the last partial block

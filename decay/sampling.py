@@ -1,4 +1,4 @@
-"""Sander & Harder's generation loops and priming (``learn_decay/generate_seq.py``, facts §3).
+"""Sander & Harder's generation loops and priming (``learn_decay/generate_seq.py``; README, "The method").
 
 This module holds what continues a primed note, without the command line: :func:`note_slices`
 (a preprocessed note's normalised slices and statistics, training or held out),

@@ -1,4 +1,4 @@
-"""Sander & Harder's training (``learn_decay/train_func.py``, facts §2.3): MSE, RMSprop, 180 epochs, batch 10.
+"""Sander & Harder's training (``learn_decay/train_func.py``; README, "The method"): MSE, RMSprop, 180 epochs, batch 10.
 
 Keras 1 ``fit`` with its defaults: the notes shuffled every epoch, no validation split, no
 regularisation.  Resumable: re-running the command after a kill continues from the last

@@ -1,9 +1,9 @@
 """Pfalz, Berdahl & Allison's settings, with the paper-era code's defaults, and one preset per Audio Example.
 
-Defaults are the GUI's and the paper-era drivers' (``apfalz/audio_lstm`` 005591b; facts
-``dreaming/README.md`` §2, §4): 11025 Hz, n = 100 rows, L = 1024, Adam at 1e-4, 20
+Defaults are the GUI's and the paper-era drivers' (``apfalz/audio_lstm`` 005591b;
+``dreaming/README.md``, 'Sources' and 'The method'): 11025 Hz, n = 100 rows, L = 1024, Adam at 1e-4, 20
 epochs, one sample of cursor advance per iteration.  Each field says where its value comes
-from; the quirk ids Q1–Q18 are the fact sheet's §9, answered in ``dreaming/README.md``.
+from; the quirk ids Q1–Q18 are explained in ``dreaming/README.md``, 'Quirks of the original'.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class DreamingConfig:
     # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
     corpus: Optional[str] = None
 
-    # --- data (facts §2, §5, §6)
+    # --- data (README, 'The data flow and its shapes')
     approach: Literal["vector", "magnitude", "transpose", "column"] = "vector"
     sample_rate: int = 11025  # every file of the paper is 11025 Hz
     resample: bool = False  # ours: convert a file at another rate (the original assumed 11025 Hz)
@@ -35,13 +35,13 @@ class DreamingConfig:
     label_offset: Optional[int] = None
     hop: int = 256  # magnitude: hop_size (Ex 5-9: 1024/512/256/128/56); the window is seg_len
 
-    # --- model (facts §1)
+    # --- model (README, 'The equations': the network)
     # σ of the TruncatedNormal head init; None = 1e-6, or 0.1 for transpose (model0:15)
     weight_stddev: Optional[float] = None
     input_keep: float = 1.0  # DropoutWrapper input_keep_prob; 0.5 where the original used dropout (magnitude, column)
     dropout_in_dreams: bool = True  # one graph: the dropout stays active when dreaming (Q2)
 
-    # --- training (facts §1, §3)
+    # --- training (README, 'The equations': the loss and the update)
     learning_rate: float = 1e-4  # Adam(lr, 0.9, 0.999, 1e-8)
     epochs: int = 20
     # ours: stop after this many iterations in all (CPU-sized runs); None = epochs × per epoch
@@ -49,17 +49,17 @@ class DreamingConfig:
     jit_compile: bool = False  # XLA for the fast loop: measured slower on CPU (L 128: 3×) and equal at L 1024; for GPUs
     seed: int = 0  # the original seeded nothing; we seed initialisation, dropout, seeds and the vocoder's phases
 
-    # --- dreaming (facts §3)
+    # --- dreaming (README, 'The equations': the dream step with the FIFO seed)
     dream_length: int = 1000  # steps per saved dream: vectors, frames or samples
     seed_modes: tuple[str, ...] = ("same", "random", "advance")  # cycled, one per new seed (sf:915)
     carry_dream_state: bool = True  # paper era: the dream state is not reset between dreams (Q5)
-    # §3.3: one dream step after every update, or paused dreams
+    # paper §3.3: one dream step after every update, or paused dreams
     sampling: Literal["concurrent", "sequential"] = "concurrent"
     audio_freq: int = 10000  # sequential: iterations between paused dreams (GUI)
     sequential_length: int = 400  # sequential: steps per paused dream (GUI seq_dream_len)
     dream_seconds: float = 10.0  # ours: the length of a dream from `generate` (its --seconds default)
 
-    # --- vocoder (facts §5; magnitude only)
+    # --- vocoder (README, 'The equations': the oscillator-bank vocoder; magnitude only)
     peaks: bool = True  # local-maximum peak picking, the only masking the code applied (Q7)
     # the paper's threshold masking τ on normalised magnitudes: 0 = off, as the code (no value published)
     threshold: float = 0.0
@@ -76,7 +76,7 @@ class DreamingConfig:
     }
 
 
-#: Table 1 of the paper, one preset per Audio Example (facts §2 "Paper Table 1 settings").
+#: Table 1 of the paper, one preset per Audio Example (README, 'How to run': the table of presets).
 def _vector(length, dream_length=1000):
     return {"approach": "vector", "seg_len": length, "dream_length": dream_length}
 

@@ -42,7 +42,7 @@ class Layout:
 
 
 def layout(config: DreamingConfig) -> Layout:
-    """The approach's cutting with the configured overrides (facts §2 "Per-approach settings")."""
+    """The approach's cutting with the configured overrides (README, 'The equations': the table of approaches)."""
     length, rows = config.seg_len, config.rows
     if config.approach == "magnitude":
         offset = config.label_offset if config.label_offset is not None else 1
@@ -96,7 +96,7 @@ def seed_matrix(data: np.ndarray, start: int, cut: Layout) -> np.ndarray:
 
 
 def magnitude_frames(signal: np.ndarray, config: DreamingConfig) -> tuple[np.ndarray, float]:
-    """The normalised spectrogram (frames, L) and the global max it was divided by (facts §5 "Analysis")."""
+    """The normalised spectrogram (frames, L) and the global max it was divided by (README, 'The equations')."""
     from dreaming import vocoder
 
     spectrogram = vocoder.magnitude_spectrogram(signal, config.seg_len, config.hop)

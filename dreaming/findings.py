@@ -12,7 +12,7 @@ Runs: the example presets of ``dreaming/config.py``, trained on ``limited_guitar
 ``input.mp3``) with seeds 1–3 (``--set seed=k`` at preprocess); C2 and C3 are measured against ``input.mp3``, the
 reference the criteria were calibrated on, and Ex 10's M8 against the training audio (its M8 against the seed is
 ``M8_seed``).  On 2 CPU cores the vector examples train for a small fraction of the paper's 20 epochs
-(``--set max_iterations=M``, dreaming/README.md's table: 0.07 % for Ex 1, 0.63 % for Ex 4).
+(``--set max_iterations=M``, dreaming/README.md, 'Run sizes on 2 CPU cores': 0.07 % for Ex 1, 0.63 % for Ex 4).
 
 ``EXPERIMENTS`` says how ``python -m shared.experiments dreaming`` makes these runs: one experiment per Audio
 Example, its preset trained once per seed on ``limited_guitar.wav`` of the reference data (``reference``; ``python -m
@@ -108,7 +108,7 @@ FINDINGS = check(_table_1() + [
 
 #: The paper-era input every example trains on: a file of the reference data (the first 30 s of input.mp3).
 TRAINING_INPUT = "limited_guitar.wav"
-#: The settings that fit each example to 2 CPU cores (dreaming/README.md's table of runs): the vector examples stop
+#: The settings that fit each example to 2 CPU cores (dreaming/README.md, 'Run sizes'): the vector examples stop
 #: early, the transpose and column examples run at L 128 for one dream each.  The others train the preset as it is.
 SCALED = {
     1: ("max_iterations=3000",),

@@ -1,6 +1,6 @@
 """Pfalz, Berdahl & Allison's network: **one LSTM cell step on an [n, L] matrix whose rows are the batch**.
 
-As the paper-era TensorFlow 1 graph (facts §1, Q1): ``LSTMCell(L)`` called once on X [n, L]
+As the paper-era TensorFlow 1 graph (README, 'Where the recurrence runs', Q1): ``LSTMCell(L)`` called once on X [n, L]
 with the state fed back from the previous training iteration (so gradients stop at the
 state: truncated BPTT of length 1); TF1's glorot-uniform over the concatenated [2L, 4L]
 kernel, i.e. U(±1/√L) for both kernels, zero bias with the constant forget bias 1 (Keras'

@@ -1,6 +1,6 @@
 """Pfalz, Berdahl & Allison's data: one 11025 Hz recording, cut into [n, L] training pairs by a moving cursor.
 
-``Training_Manager.next`` (facts §2): with the cursor c, row stride Δi, label offset o and
+``Training_Manager.next`` (README, 'The equations'): with the cursor c, row stride Δi, label offset o and
 label shape (r, w), iteration k of an epoch (c = k·Δe, every epoch restarting at 0) trains on
 
 * waveform approaches: X[i] = x[c + iΔi : c + iΔi + L] (i < n), Y[j] = x[c + o + jΔi : … + w] (j < r):

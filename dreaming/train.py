@@ -1,4 +1,4 @@
-"""Pfalz, Berdahl & Allison's training with concurrent dreaming (paper §3.3; facts §1–§3).
+"""Pfalz, Berdahl & Allison's training with concurrent dreaming (paper §3.3; README, 'The method').
 
 Every iteration: cut (X, Y) at the cursor, **one Adam update** with the training state fed in
 and the new state kept (BPTT of length 1, the state never reset), then **one dream step** with
@@ -18,8 +18,8 @@ with training paused, each step from a zero state as the original's (Q13).
 per iteration from Python, as the original ran one ``sess.run`` each.  **fast**
 (``--mode fast``) runs the iterations in compiled loops (up to a saved dream, at most 2000 per
 call) with the signal, seed and states on the device, and dreams on the last row only (the rows
-do not interact in the vector, magnitude and column approaches, facts §3, so this is the same
-output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
+do not interact in the vector, magnitude and column approaches (README, 'Where the recurrence
+runs'), so the same output at 1/n of the cost; the transpose head mixes rows and keeps the whole seed).
 
     python -m dreaming.train --run runs/dreaming/ex7 [--mode fast] [--tensorboard]
 

@@ -1,5 +1,5 @@
 """The magnitude-spectrum approach's analysis and its oscillator-bank channel vocoder
-(Pfalz's ``to_real_better`` and ``to_audio_new``), after ``dreaming/README.md`` §5.
+(Pfalz's ``to_real_better`` and ``to_audio_new``), as ``dreaming/README.md`` ('The equations') writes them.
 
 Everything here is float64 numpy:
 
@@ -110,8 +110,8 @@ def pick_peaks(frames) -> np.ndarray:
     clips ``x[i] < 0`` to 0 **in the caller's array**, then keeps x[i] in a separate output only
     if ``x[i] > x[i−1] and x[i] > x[i+1]`` (strictly), else writes 0; bins 0 and L−1 are 0.
 
-    Neighbour semantics (facts §5 step 1 calls only the clipping in place, and ``get_peaks``,
-    sf:257-275, appends each kept value or 0 to a separate list): the left neighbour has already
+    Neighbour semantics (``get_peaks``, sf:257-275, clips only in place, and appends each kept
+    value or 0 to a separate list): the left neighbour has already
     been **clipped** but never **zeroed** by the test, because kept/zeroed values go to the
     output, not back into the frame; the right neighbour is still unclipped. Both are equivalent
     to comparing clipped values, since the clipped x[i] is ≥ 0 (bin 0 is never clipped, but a
@@ -198,7 +198,7 @@ def envelopes(amplitudes, hop: int) -> np.ndarray:
     sample 0 and the last sample are exactly 0. With hop = 1 each segment is just its start.
 
     (For N = 1 the original's loop appended no fade-in and returned only hop samples; we
-    keep the (N+1)·hop rule there too, as the fact sheet states it. Dreams are 1000 frames.)
+    keep the (N+1)·hop rule there too, as README quirk Q8 states it. Dreams are 1000 frames.)
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Listening-relevant facts about a GRUV/Fiala run's outputs, as numbers.
+"""Listening-relevant measurements of a GRUV/Fiala run's outputs, as numbers.
 
 For each generated WAV of a run: its length, peak, RMS and clipped fraction; the RMS envelope
 past the training length (Fiala's rising "tail": does it grow?); and, against the audio the

@@ -2,7 +2,8 @@
 
 Defaults are GRUV's (Nayebi & Vitelli 2015, ``MattVitelli/GRUV`` HEAD ``71998b1``); the
 ``fiala-*`` presets are J. Fiala's blog experiments E1–E5 ("Deep Learning and Sound ~ 02",
-2015).  Every field says where its value comes from: ``gruv/README.md`` §n.
+2015).  Every field's comment names the original file (and line) its value comes from; the quirk ids (Qn) are
+explained in ``gruv/README.md``, "Quirks of the original".
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ class GruvConfig:
     preset: str = "gruv"
     corpus: Optional[str] = None  # the corpus this preset was written for (shared.corpora); None = the user's own music
 
-    # --- preprocessing (facts §1)
+    # --- preprocessing (README, "The data, step by step, with shapes")
     sample_rate: int = 44100  # nn_config.py:3; every input is converted to it (GRUV's LAME/SoX step, Q6)
     block_size: int = 11025  # freq/4 samples per timestep (convert_directory.py:10, Q1)
     max_seq_len: int = 40  # round(44100*10/11025) timesteps per example (convert_directory.py:11)
-    # fft: [Re|Im] of the full N-point FFT, 2N dims (Q2); fft-half: Fiala's N dims (§6.3);
+    # fft: [Re|Im] of the full N-point FFT, 2N dims (Q2); fft-half: Fiala's N dims (README, Deviations);
     # time: raw blocks (useTimeDomain)
     domain: Literal["fft", "fft-half", "time"] = "fft"
     # gruv: non-overlapping L-step chunks, strict cur+L < total (Q8);
@@ -36,15 +37,15 @@ class GruvConfig:
     file_order: Literal["sorted", "listdir"] = "sorted"  # deviation (Q7): GRUV used os.listdir order
     std_floor: float = 1e-8  # parse_files.py:150 (Q11)
 
-    # --- model (facts §2)
+    # --- model (README, "The equations")
     hidden_dims: int = 1024  # nn_config.py:6 (Q19)
     num_recurrent_units: int = 1  # network_utils.py:5
-    # facts §2.1 / Q17: glorot sqrt(6/..) and forget bias 1; "0.1.0": sqrt(2/..) and forget bias 0
+    # Keras of July 2015 (Q17): glorot sqrt(6/..) and forget bias 1; "0.1.0": sqrt(2/..) and forget bias 0
     keras_semantics: Literal["0.1.2", "0.1.0"] = "0.1.2"
     # clip(0.2x+0.5,0,1); "sigmoid" is a deviation (cuDNN-eligible on a GPU)
     gate_activation: Literal["hard_sigmoid", "sigmoid"] = "hard_sigmoid"
 
-    # --- training (facts §3)
+    # --- training (README, "The equations")
     epochs: int = 50  # train.py:35-49: 2 x 25
     batch_size: int = 5  # train.py:37
     learning_rate: float = 1e-3  # Keras 0.1 RMSprop default
@@ -57,7 +58,7 @@ class GruvConfig:
     checkpoint_every: int = 1
     seed: int = 1234  # GRUV seeded nothing; we seed initialisation, shuffling and the seed choice
 
-    # --- generation (facts §4)
+    # --- generation (README, "The equations")
     generate_steps: int = 10  # generate.py:57 "max_seq_len"=10 predict calls -> 40 + 9 = 49 frames
     # None: the whole training example is the seed (GRUV, seed_len=1); Fiala: one seed frame
     seed_frames: Optional[int] = None
@@ -83,7 +84,7 @@ class GruvConfig:
         return 2 * self.block_size if self.domain == "fft" else self.block_size
 
 
-# Fiala's setup (facts §6.3, inferred from the blog and its code screenshot): frame 2048,
+# Fiala's setup (inferred from the blog and its code screenshot; README, "The method in brief"): frame 2048,
 # N-dim features, TDD(2048) -> 3 x LSTM(2048) -> TDD(2048), batch 2, one seed frame.
 _FIALA = dict(
     block_size=2048, domain="fft-half", chunking="whole-file", max_files=None, hidden_dims=2048,
@@ -116,7 +117,7 @@ PRESETS: dict[str, dict] = {
 }
 
 #: What Fiala's blog reports for each experiment, keyed "<work>:<criterion id>" as shared.criteria names
-#: them; shown beside our numbers in the report (gruv/README.md §7).
+#: them; shown beside our numbers in the report (gruv/README.md, "How to run").
 BLOG_RESULTS: dict[str, dict[str, str]] = {
     "fiala-vowels": {"gruv:loop": "one vowel frame repeated, no evolution (E1, output index 0)"},
     "fiala-kicks": {"gruv:mse": "< ~0.15 (E2 stop)", "gruv:noise_db": "too much high-frequency noise (E2)",

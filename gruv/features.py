@@ -1,4 +1,4 @@
-"""GRUV's audio ↔ feature transforms, shared by preprocessing, generation and analysis (facts §1).
+"""GRUV's audio ↔ feature transforms, shared by preprocessing, generation and analysis (README, "The equations").
 
 This module holds the numpy steps of ``convert_directory.py`` → ``data_utils/parse_files.py``
 and their inverse: reading a file as GRUV's pipeline saw it (16-bit mono 44.1 kHz, ``/32767.0``),
@@ -47,7 +47,7 @@ def load_audio(path, config: GruvConfig) -> np.ndarray:
 
 
 def blocks_of(signal: np.ndarray, block_size: int) -> np.ndarray:
-    """Non-overlapping, unwindowed blocks; the last partial block is zero-padded (facts §1.3.2)."""
+    """Non-overlapping, unwindowed blocks; the last partial block is zero-padded."""
     count = -(-len(signal) // block_size)
     padded = np.zeros(count * block_size, dtype=signal.dtype)
     padded[: len(signal)] = signal
@@ -55,7 +55,7 @@ def blocks_of(signal: np.ndarray, block_size: int) -> np.ndarray:
 
 
 def blocks_to_features(blocks: np.ndarray, domain: str) -> np.ndarray:
-    """Per-block features (facts §1.3.4, Q2, Q18).
+    """Per-block features (README, "The equations"; quirks Q2, Q18).
 
     ``fft``: ``[Re(fft(b)), Im(fft(b))]`` of the full N-point FFT in float64, 2N values.
     ``fft-half``: Fiala's N values, the real and imaginary parts of bins 0 … N/2−1.
@@ -117,7 +117,7 @@ def fit_to_length(array: np.ndarray, length: int) -> np.ndarray:
 
 
 def normalise(x: np.ndarray, y: np.ndarray, std_floor: float = 1e-8):
-    """Per-feature mean and population std over (examples, timesteps); X's stats applied to Y (facts §1.3.7)."""
+    """Per-feature mean and population std over (examples, timesteps); X's stats applied to Y (README, Q10, Q11)."""
     mean = x.mean(axis=0).mean(axis=0)  # over examples, then timesteps, as the original summed
     std = np.sqrt(np.mean(np.mean(np.abs(x - mean) ** 2, axis=0), axis=0))
     std = np.maximum(std_floor, std)

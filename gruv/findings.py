@@ -6,7 +6,8 @@ criteria's pass levels (``shared.criteria``: envelope r 0.8, +6 dB above 1 kHz, 
 Every experiment is its preset in ``gruv/config.py`` run over training seeds 1–3 (``--set seed=k`` at preprocess);
 the value of a criterion is the one of the run's generated output (``python -m shared.evaluate RUN``), scored only
 over the frames the model made from its own output.  On 2 CPU cores the presets' 3 × LSTM(2048) do not fit: the
-runs use every LSTM and the hidden Dense at 512 (``--set hidden_dims=512``), as gruv/README.md's results did.
+runs use every LSTM and the hidden Dense at 512 (``--set hidden_dims=512``; gruv/README.md, "Findings and their
+rules").
 
 ``EXPERIMENTS`` says how each experiment's runs are made (``python -m shared.experiments gruv``): a preset trained
 once per seed at width 512, then one fast-mode ``generate`` call per output, each named with ``--name`` (E1's
@@ -98,7 +99,7 @@ FINDINGS = check([
 ], "gruv")
 
 _WIDTH = "hidden_dims=512"  # _SMALL's width
-_SPARSE_CHECKPOINTS = "checkpoint_every=100"  # one training step per epoch: checkpoint every 100th, as the README did
+_SPARSE_CHECKPOINTS = "checkpoint_every=100"  # one training step per epoch: checkpoint every 100th (no number changes)
 
 
 def _outputs(*calls: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:

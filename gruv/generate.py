@@ -1,4 +1,4 @@
-"""GRUV's generation (``generate.py``, ``gen_utils/*``, facts §4), faithful and fast.
+"""GRUV's generation (``generate.py``, ``gen_utils/*``; README, "The equations"), faithful and fast.
 
 Faithful (default): GRUV's loop exactly.  The seed is one normalised training example; the
 first ``predict`` on it keeps *all* its outputs (one-step predictions of the seed frames);

@@ -1,4 +1,4 @@
-"""GRUV's network in Keras 0.1.2-era semantics (``nn_utils/network_utils.py``, facts §2, §6).
+"""GRUV's network in Keras 0.1.2-era semantics (``nn_utils/network_utils.py``; README, "The equations").
 
 ``TimeDistributedDense(H)`` → ``LSTM(H, return_sequences=True)`` × n →
 ``TimeDistributedDense(D)`` (a ``Dense`` on every timestep), all linear apart from the LSTM, which gates with Theano's

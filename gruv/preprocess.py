@@ -1,6 +1,6 @@
 """GRUV's preprocessing: audio files → normalised (examples, timesteps, features) tensors.
 
-Reproduces ``convert_directory.py`` → ``data_utils/parse_files.py`` (facts §1): 16-bit mono
+Reproduces ``convert_directory.py`` → ``data_utils/parse_files.py`` (README, "The method in brief"): 16-bit mono
 44.1 kHz audio scaled by 1/32767, non-overlapping unwindowed blocks with the last one
 zero-padded, the [Re | Im] layout of the full N-point FFT computed in float64, targets Y = X
 shifted by one block plus an all-zero end block, non-overlapping examples cut by the strict
@@ -59,7 +59,7 @@ def preprocess(input_path, run_dir, config: GruvConfig, progress=True) -> dict:
 
     data = run_dir / "data"
     for name, array in (("x", x), ("y", y)):
-        save_npy(data / f"{name}.npy", array.astype(np.float32))  # Theano's floatX: training used float32 (facts §3)
+        save_npy(data / f"{name}.npy", array.astype(np.float32))  # Theano's floatX: training used float32
     # faithful (Q10): GRUV saved the std as "_var.npy"; both names are kept.
     save_npz(data / "stats.npz", mean=mean, std=std, var=std)
     write_config(

@@ -1,4 +1,4 @@
-"""GRUV's generation loops and output assembly (``generate.py``, ``gen_utils/*``, facts §4).
+"""GRUV's generation loops and output assembly (``generate.py``, ``gen_utils/*``; README, "The equations").
 
 This module holds what turns a trained network and a seed into audio, without the command
 line: :func:`choose_seed` (one normalised training example, picked at random as GRUV did),

@@ -1,4 +1,4 @@
-"""GRUV's training (``train.py``, facts §3): MSE, RMSprop(1e-3, ρ 0.9, ε 1e-6), batch 5, 50 epochs.
+"""GRUV's training (``train.py``; README, "The equations"): MSE, RMSprop(1e-3, ρ 0.9, ε 1e-6), batch 5, 50 epochs.
 
 The examples are shuffled every epoch (Keras 0.1's ``fit`` default); the optimiser state
 carries over the whole run, as it did over GRUV's two 25-epoch ``fit`` calls.  Resumable:

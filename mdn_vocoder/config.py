@@ -2,8 +2,8 @@
 
 Defaults are those of ``johnglover/sound-rnn`` (HEAD ``7d63960``; ``train.lua`` and
 ``sample.lua`` options) where the blog gives none; each field says where its value comes
-from: ``mdn_vocoder/README.md`` §n.  The blog's three experiments (sine, clarinet,
-piano) are presets; ``mdn_vocoder/README.md`` answers every quirk of the fact sheet.
+from (``mdn_vocoder/README.md``, "The method" §1–§5).  The blog's three experiments (sine, clarinet,
+piano) are presets; the README's "Quirks of the original" (Q1–Q18) says how each quirk is handled.
 """
 
 from __future__ import annotations
@@ -20,21 +20,21 @@ class MdnConfig:
     # the file a preset was written for ("corpus/file" of shared.corpora); None = the user's own
     corpus: Optional[str] = None
 
-    # --- audio and phase vocoder (facts §1)
+    # --- audio and phase vocoder (README, "The method" §1)
     sample_rate: int = 44100  # -sample_rate: the file's own rate was ignored (train.lua:21); we check it (see resample)
     resample: bool = False  # ours: resample a file at another rate to sample_rate (the original read it as if it were)
     # stereo: "left" (ours, a deviation) reads the left channel; "interleaved" is what the original's pva did with a
     # stereo file: x:resize(ceil(L/H)·H) of the (L, 2) tensor = the interleaved samples L0, R0, L1, …
-    # (README, Deviations)
+    # (README, quirk Q3)
     stereo: Literal["left", "interleaved"] = "left"
     fft_size: int = 512  # -fft_size; the hop is always fft_size/4 (data.lua:31)
-    components: int = 40  # -num_partials: bins kept per frame, **counting the DC bin** (facts §1 "Frame layout")
+    components: int = 40  # -num_partials: bins kept per frame, **counting the DC bin** (README, quirk Q5)
     # deltas are hard-wired in the code; absolute = the blog's first sine run
     representation: Literal["deltas", "absolute"] = "deltas"
     # ours: the last fraction of the frames kept out of training to measure NLL (off: the original had no split)
     heldout_fraction: float = 0.0
 
-    # --- model (facts §3)
+    # --- model (README, "The method" §3)
     rnn_size: int = 100  # -rnn_size
     num_layers: int = 1  # -num_layers
     mixtures: int = 20  # -mdn_components
@@ -42,7 +42,7 @@ class MdnConfig:
     cell: Literal["char-rnn", "keras"] = "char-rnn"
     init_range: float = 0.08  # model.lua:94: every parameter U(−0.08, 0.08), then the i2h forget bias = 1
 
-    # --- training (facts §2, §4)
+    # --- training (README, "The method" §2, §4)
     batch_size: int = 1  # -batch_size: B contiguous streams
     seq_length: int = 30  # -seq_length: S, the truncated-BPTT length
     learning_rate: float = 1e-3  # optim.adagrad learningRate
@@ -52,10 +52,10 @@ class MdnConfig:
     max_epochs: int = 1000  # -max_epochs; one batch per iteration, num_batches per epoch
     save_every: int = 100  # -save_every: iterations between checkpoints
     seed: int = 123  # -seed (train.lua:33)
-    # True replicates bug (a) of facts §3: for B > 1 row b is trained on stream 0's target t+b
+    # True replicates the original's bug (a) (README, quirk Q14): for B > 1 row b is trained on stream 0's target t+b
     target_stride_bug: bool = False
 
-    # --- sampling (facts §5)
+    # --- sampling (README, "The method" §5)
     length: int = 1000  # -length: frames to generate
     bias: float = 1.0  # -bias: the "sample variance scalar"; 1e-5 for the blog's "reduced variance"
     sample_seed: int = 123  # sample.lua -seed

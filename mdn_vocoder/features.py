@@ -21,7 +21,7 @@ from shared.rundir import InputError
 
 
 def load_signal(path, config: MdnConfig) -> tuple[np.ndarray, int, int]:
-    """(signal, file rate, channels): one signal at ``config.sample_rate``, divided by 2 (facts §1 "input scaling").
+    """(signal, file rate, channels): one signal at ``config.sample_rate``, divided by 2 (README, quirk Q1).
 
     lua---audio loads int32 full-scale samples and ``load_file`` divides them by 2^32, i.e. the
     file's ±1 full scale / 2.  A file at another rate is an error unless ``resample`` is set
@@ -35,7 +35,7 @@ def load_signal(path, config: MdnConfig) -> tuple[np.ndarray, int, int]:
     """
     read = audio.read_audio(path, purpose="a note to learn from")
     channels = read.samples.shape[1]
-    if channels > 1 and config.stereo == "interleaved":  # faithful (README, Deviations: stereo): resize of (L, 2)
+    if channels > 1 and config.stereo == "interleaved":  # faithful (README, quirk Q3): resize of (L, 2)
         hop = config.fft_size // 4
         signal = read.samples.reshape(-1)[:-(-len(read.samples) // hop) * hop].astype(np.float64)
     else:

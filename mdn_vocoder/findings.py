@@ -7,7 +7,7 @@ the same seed.  Each experiment is a preset of ``mdn_vocoder/config.py`` (or a p
 in the note), trained with seeds 1–3 (``--set seed=k`` at preprocess); each trained seed's value is the median over
 its outputs for sampling seeds 1–5 (3000 frames each; 1000 for the piano), scored against the training note by
 ``python -m shared.evaluate``.  The presets' sizes are the blog's and fit 2 CPU cores (the clarinet's 1000 epochs
-took 50 minutes on a loaded machine, mdn_vocoder/README.md).
+take about 20 minutes per seed, shared/results/paper_scale.json).
 """
 
 from __future__ import annotations

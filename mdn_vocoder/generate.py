@@ -1,6 +1,6 @@
 """Glover's sampling (``sample.lua``, ``mdn.lua:137-155``, ``data.lua:83-137``): frames from the model, then sound.
 
-As the original (facts §5):
+As the original (README, "The method" §5):
 
 1. the LSTM starts from the final training state (row 0), not zeros;
 2. it is primed with 10·S + 1 steps of the first S training inputs of stream 0, fed

@@ -1,6 +1,6 @@
 """Glover's mixture density output (``mdn.lua``): the diagonal-Gaussian mixture, its loss and its sampler.
 
-The network's last layer is linear with ``Nc + 2·Nc·D`` outputs (facts §3), read as
+The network's last layer is linear with ``Nc + 2·Nc·D`` outputs (README, "The method" §3), read as
 
 * ``z[:Nc]``: mixture logits, π = softmax;
 * ``z[Nc : Nc + Nc·D]``: the means, viewed (D, Nc) row-major, μ[d, c] = z[Nc + d·Nc + c];
@@ -47,7 +47,7 @@ def negative_log_likelihood(y, z, mixtures: int, dimensions: int):
     """Per-sample NLL −log Σ_c π_c Π_d N(y_d; μ_dc, σ_dc), shape of ``y`` without its last axis.
 
     The loss the original optimised is the **sum** of this over the batch and the S steps
-    (facts §3 "Gradient"); σ = exp(s) + 1e-12 as in ``mdn.lua``.
+    (README, "The method" §3); σ = exp(s) + 1e-12 as in ``mdn.lua``.
     """
     from keras import ops
 

@@ -1,7 +1,7 @@
 """Glover's network (``model.lua``): char-rnn's LSTM, stacked, and a linear mixture-density head.
 
 * :class:`CharRnnLSTMCell`: ``i2h = Linear(in, 4H)`` and ``h2h = Linear(H, 4H)``, **each with its
-  own bias** (so a layer has 4H(in + H + 2) parameters and the counts match the fact sheet:
+  own bias** (so a layer has 4H(in + H + 2) parameters and the counts match the original's:
   52,941 / 162,143 / 357,555 for the sine / clarinet / piano settings), gates in the order
   i, f, o, g (sigmoid, sigmoid, sigmoid, tanh), c' = f⊙c + i⊙g, h' = o⊙tanh(c'); no dropout,
   no peepholes.

@@ -1,7 +1,7 @@
 """Glover's phase vocoder (``phase_vocoder.lua``, after Lazzarini): analysis into (magnitude,
 frequency) frames and the resynthesis that turns generated frames back into sound.
 
-Everything here is float64 numpy and follows ``mdn_vocoder/README.md`` §1:
+Everything here is float64 numpy and follows ``mdn_vocoder/README.md``, "The method" §1:
 
 * **analysis** :func:`analyse`: a symmetric Hann window of N points, hop N/4, F = ceil(L/H) − N/H
   frames; each windowed frame is rotated by (i·H mod N) (the Lazzarini rotation, done here

@@ -3,10 +3,10 @@
 The normalised sequence x (F, D) is cut into B contiguous streams, each split into chunks of
 S steps; iteration j trains on chunk j mod (F/(B·S)) of every stream (in order, no shuffle),
 with targets y[t] = x[t+1] (wrapping at the end of the whole sequence).  The LSTM state is
-carried from one iteration to the next, across epochs too, and never reset (facts §2).  The
-loss is the per-sample NLL **summed** over the B streams and S steps (facts §3); Adagrad
+carried from one iteration to the next, across epochs too, and never reset (README §2).  The
+loss is the per-sample NLL **summed** over the B streams and S steps (README §3); Adagrad
 (Torch's form) at lr 1e-3 × 0.97 every 10,000 iterations, the gradient clamped element-wise
-to ±5, 1000 epochs, seed 123 (facts §4).  No validation split; with ``heldout_fraction`` > 0
+to ±5, 1000 epochs, seed 123 (README §4).  No validation split; with ``heldout_fraction`` > 0
 the mean NLL per frame of the held-out tail is measured after every epoch (ours).
 
     python -m mdn_vocoder.train --run runs/mdn/sine [--tensorboard]
@@ -15,7 +15,7 @@ Resumable: every ``save_every`` iterations the weights, the optimizer's accumula
 carried state and the loss log go to ``checkpoints/last.npz``; re-running the command
 continues from there.  Writes ``loss.csv`` (per epoch: the summed loss per iteration, the NLL
 per frame, its median over the epoch's iterations, the held-out NLL, the learning rate; the
-mean is dominated by the one chunk holding the wrap-around delta, see the README),
+mean is dominated by the one chunk holding the wrap-around delta, README quirk Q8),
 ``model.keras``, ``state.npz`` (the final carried state, which sampling starts from) and
 ``run_numbers.json``.  The stream layout and the compiled step are in
 :mod:`mdn_vocoder.training`.

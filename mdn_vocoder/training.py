@@ -27,7 +27,7 @@ def batches(x: np.ndarray, batch_size: int, seq_length: int, stride_bug=False) -
 
     Targets are the next step of the whole sequence, y[t] = x[t+1], the last wrapping to x[0];
     stream b's targets are its own next steps.  ``stride_bug`` replicates the original's bug
-    (a) instead (facts §3): ``target:resize`` of the non-contiguous (B, D) view reads B
+    (a) instead (README, quirk Q14): ``target:resize`` of the non-contiguous (B, D) view reads B
     consecutive steps of stream 0, so row b of step t in chunk j gets y[j·S + t + b].
     """
     frames, dimensions = x.shape

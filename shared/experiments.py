@@ -37,7 +37,7 @@ def jobs_for(work: str, names: list[str], seeds: list[int], locate=True) -> list
             source = reference_input(work, source)
         jobs += [grid.Job(work, experiment.preset, seed, experiment.overrides, name=name,
                           generate=experiment.generate or None, input=source, train=experiment.train,
-                          corpus=experiment.corpus)
+                          corpus=experiment.corpus, models=experiment.models)
                  for seed in seeds]
     return jobs
 

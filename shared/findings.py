@@ -205,12 +205,14 @@ class Experiment:
     reference: str | None = None
     train: tuple[str, ...] = ()  # extra arguments of train (``("--mode", "fast")`` where fast is tested equal)
     corpus: str | None = None  # a corpus of shared.corpora in place of the preset's (``"mma_grooves/blues"``)
+    models: tuple[str, ...] = ()  # a run that trains several models (autoencoder_synth's cells), in this order
+    model: str | None = None  # a variant measuring one model of such a run: its numbers in run_numbers["models"]
 
     def __post_init__(self):
         if (self.preset is None) == (self.runs_of is None):
             raise ValueError("an experiment is either a preset to train or the runs_of another experiment")
         if self.runs_of is not None and (self.overrides or self.generate or self.reference or self.train
-                                         or self.corpus):
+                                         or self.corpus or self.models):
             raise ValueError("a variant (runs_of) trains nothing: its outputs come from the other's generate calls")
 
 
@@ -248,7 +250,10 @@ def seed_value(finding: Finding, experiment: Experiment, metrics: dict):
     import statistics
 
     if finding.criterion is None:
-        return metrics.get("run_numbers", {}).get(finding.metric.partition(":")[2])
+        numbers = metrics.get("run_numbers", {})
+        if experiment.model is not None:
+            numbers = numbers.get("models", {}).get(experiment.model, {})
+        return numbers.get(finding.metric.partition(":")[2])
     values = [measured(finding, output["criteria"]) for output in metrics["outputs"]
               if fnmatch.fnmatchcase(output["name"], experiment.outputs)]
     values = [value for value in values if value is not None]

@@ -80,6 +80,7 @@ class Job:
     input: str | None = None  # this job's input (a path every node sees), in place of the grid's --input
     train: tuple[str, ...] = ()  # extra arguments of the train stage (e.g. "--mode", "fast")
     corpus: str | None = None  # a corpus of shared.corpora ("mma_grooves/blues") in place of the preset's
+    models: tuple[str, ...] = ()  # several models trained in one run, in this order (autoencoder_synth's cells)
 
     @property
     def experiment(self) -> str:
@@ -133,7 +134,10 @@ def stages(job: Job, run_dir: Path, corpus: Path, options: Options) -> list[tupl
             rest += settings
         elif script == "train":
             rest += [*job.train, *(["--tensorboard"] if options.tensorboard else [])]
-        out.append((key, [f"{job.work}.{script}", *rest]))
+        if script == "train" and job.models:  # one stage per model, each resumable on its own
+            out += [(f"train {model}", [f"{job.work}.train", *rest, "--preset", model]) for model in job.models]
+        else:
+            out.append((key, [f"{job.work}.{script}", *rest]))
         if script == "train" and job.generate is not None:
             out += [(" ".join(["generate", *extra]), [f"{job.work}.generate", "--run", str(run_dir), "--mode", "fast",
                                                       *extra]) for extra in job.generate]

@@ -1,7 +1,7 @@
 """autoencoder_synth.controls and .automation: the instrument's control layer, without hardware.
 
 Every control of the nanoKONTROL2 factory map does what autoencoder_synth/README.md
-§4.2 says; banks wrap and strips past the last unit are ignored (Q15); Set zeroes (Q13) or
+("Controls") says; banks wrap and strips past the last unit are ignored (Q15); Set zeroes (Q13) or
 toggles; channel filtering and every message applied (Q12); mido-like messages; OSC; control
 maps and automation files read from disk, and each kind of bad file refused with its name.
 """
@@ -18,7 +18,7 @@ from autoencoder_synth.controls import (NANOKONTROL2, OSC_ADDRESSES, ControlMap,
                                         load_control_map)
 from shared.rundir import InputError
 
-# facts §4.2, written out independently of the module's construction of the map
+# the factory CC map (README, "Controls"), written out independently of the module's construction of the map
 FACTS_MAP = {
     **{cc: ("fader", cc) for cc in range(0, 8)}, **{cc: ("knob", cc - 16) for cc in range(16, 24)},
     **{cc: ("solo", cc - 32) for cc in range(32, 40)}, **{cc: ("mute", cc - 48) for cc in range(48, 56)},

@@ -1,6 +1,6 @@
 """autoencoder_synth's instrument (play.py, instrument.py): the engine through the offline path and in-memory messages.
 
-Facts §4 and §8 (autoencoder_synth/README.md): unprocessed output = input × the
+As autoencoder_synth/README.md ("The equations") says: unprocessed output = input × the
 overlap-add level of the windows; Set → the decoder's answer to a zero code; Record → identity;
 no input → the decoded multipliers; every pending message applied; an automation file renders
 byte-identical WAVs; bad automation files are refused before anything is written; the live

@@ -1,6 +1,6 @@
 """autoencoder_synth/: Sarroff & Casey's features, autoencoders, pylearn2 training rule and resynthesis.
 
-The fact-sheet semantics (autoencoder_synth/README.md): rectangular |FFT|/N frames,
+The 2014 semantics (autoencoder_synth/README.md, "The method"): rectangular |FFT|/N frames,
 the seed-9778 frame split, per-bin normalisation, tied weights and U(±irange/2), the summed
 loss, pylearn2's momentum and stopping rule, the numpy forward equal to Keras, the 2/3 gain of
 the unprocessed path, the scripts end to end and bad input.
@@ -8,6 +8,7 @@ the unprocessed path, the scripts end to end and bad input.
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 
@@ -201,3 +202,21 @@ def test_sweep_trains_the_stages_of_table_3_and_resumes(tmp_path):
     result = run_script("autoencoder_synth.sweep", "--run", run, "--table", "3", "--jobs", "1", "--set", "max_epochs=1")
     assert result.returncode != 0 and "ae2-1500-8" in result.stdout + result.stderr  # its AE1 was never really trained
     assert (run / "ae1-256" / "result.json").is_file() and (run / "table3.md").is_file()
+
+
+def test_each_trained_model_adds_its_numbers_to_the_run_s_run_numbers(autoencoder_tiny_run, tmp_path):
+    """``run_numbers.json`` holds every model of the run with its ``result.json``, test ÷ valid, and for a deep model
+    the fine-tuned error ÷ the stack's before fine-tuning (the findings' T5 and T6 read these)."""
+    run = tmp_path / "run"
+    shutil.copytree(autoencoder_tiny_run[0], run)
+    result = run_script("autoencoder_synth.train", "--run", run, "--preset", "deep-16-4", "--set", "max_epochs=1")
+    assert result.returncode == 0, result.stderr
+    models = json.loads((run / "run_numbers.json").read_text())["models"]
+    assert sorted(models) == ["ae1-16", "ae2-16-4", "deep-16-4"]  # none lost to the one trained after them
+    for name, numbers in models.items():
+        cell = json.loads((run / name / "result.json").read_text())
+        assert {key: numbers[key] for key in cell} == cell
+        assert numbers["test_over_valid"] == pytest.approx(cell["test"] / cell["valid"])
+    stack = json.loads((run / "ae2-16-4" / "result.json").read_text())["valid_input_space"]
+    assert models["deep-16-4"]["finetuned_over_stack"] == pytest.approx(models["deep-16-4"]["valid"] / stack)
+    assert "finetuned_over_stack" not in models["ae2-16-4"]

@@ -232,7 +232,7 @@ def test_item10_source_stopping_settings():
 
 def test_item12_controls_scale_the_innermost_post_sigmoid_code():
     """Fader value/127 × knob 2·value/127 × mute on unit 8·bank + strip; the product multiplies the innermost
-    activations (the fact-sheet map and every control are also held by tests/test_autoencoder_controls.py)."""
+    activations (the factory map and every control are also held by tests/test_autoencoder_controls.py)."""
     from autoencoder_synth.controls import ControlState
 
     state = ControlState(20)

@@ -3,7 +3,7 @@
 * dreaming: the paper's Audio Examples 1–11 rated against its Table 1 (R = the decoded
   ``input.mp3``), the paper's named C2 failures (pink noise, a 196 Hz sine) and a verbatim
   excerpt of the training audio (a C3 failure).
-* decay: the pattern of decay/README.md §6 "Readings" on the authors' ``results/``.
+* decay: the pattern of decay/README.md's "Readings of the authors' continuations" on the authors' ``results/``.
 * mdn_vocoder: the f0 of the original repository's ``sine_440.wav``.
 """
 

@@ -1,6 +1,6 @@
 """decay/: Sander & Harder's pipeline on tiny synthetic notes (no reference data needed).
 
-The fact-sheet numbers (decay/README.md): parameter counts, Keras-1 initialisation
+The source's numbers (decay/README.md, "The method"): parameter counts, Keras-1 initialisation
 and gates, the RMSprop update, the block layout, fast generation equal to faithful, a tiny
 model overfitting one decaying note, resuming, the scripts end to end, and bad input.
 """

@@ -638,7 +638,7 @@ def test_item15_authors_decay_fit_transcribed():
 
 
 def test_item15_scores_of_the_authors_run_4():
-    """``decay.analyse.scored`` on results/4 gives the fact sheet's scores (its §6 table, sulB.C5Gb5)."""
+    """``decay.analyse.scored`` on results/4 gives the scores decay/README.md lists (sulB.C5Gb5)."""
     folder = next((reference_dir("decay") / "results").glob("4 - *"))
     rows = decay_analyse.scored(folder / f"{GUITAR[0]}_gen_wp.wav", folder / f"{GUITAR[0]}.wav", 1470.0)
     pitch, falling, noise = rows["same_frequencies"]["numbers"], rows["decreasing"], rows["low_noise"]

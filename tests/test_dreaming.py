@@ -1,6 +1,6 @@
-"""dreaming/: Pfalz, Berdahl & Allison's four approaches on short signals (facts dreaming/README.md).
+"""dreaming/: Pfalz, Berdahl & Allison's four approaches on short signals (dreaming/README.md).
 
-Pair cutting on a ramp, iterations per epoch against the fact sheet's counts, the FIFO, the
+Pair cutting on a ramp, iterations per epoch against the original code's counts, the FIFO, the
 rows-as-batch cell with the state carried and no gradient through it, dropout in dreams,
 fast (compiled, last row) equal to faithful, resuming, the scripts end to end and bad input.
 """
@@ -76,7 +76,7 @@ def test_magnitude_pairs_are_frames_one_apart():
 
 
 @pytest.mark.parametrize("approach, length, expected", [
-    ("transpose", 1024, 229577), ("column", 1024, 229577),  # the fact sheet's counts on limited_guitar (331977 samples)
+    ("transpose", 1024, 229577), ("column", 1024, 229577),  # the original's counts on limited_guitar (331977 samples)
     ("vector", 1024, 229577 - 1023), ("vector", 128, 319177 - 127),  # ours: the last L − 1 labels would not fit
 ])
 def test_iterations_per_epoch_on_limited_guitar(approach, length, expected):
@@ -134,7 +134,7 @@ def test_initialisation_is_tf1s():
     assert np.abs(network.mix.kernel.numpy()).max() <= 0.2  # TruncatedNormal(0, 0.1), cut at 2σ
     assert network.count_params() == 8 * 64 * 64 + 4 * 64 + 65 + 5
     full = build_network(DreamingConfig(approach="vector", seg_len=1024))
-    assert full.count_params() == 8 * 1024 ** 2 + 4 * 1024 + 1024 ** 2 + 1024  # about 9.4 M (facts §8)
+    assert full.count_params() == 8 * 1024 ** 2 + 4 * 1024 + 1024 ** 2 + 1024  # 9,442,304 (README, 'The data flow')
 
 
 def test_training_carries_the_state_with_no_gradient_through_it():

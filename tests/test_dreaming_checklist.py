@@ -105,7 +105,7 @@ def numpy_dream(weights, seed, steps, approach, carry_state=True):
 
 
 def numpy_pair(data, cursor, approach, length, rows):
-    """``Training_Manager.next`` with each approach's paper-era settings (facts §2): Δi = L, o and (r, w)."""
+    """``Training_Manager.next`` with each approach's paper-era settings (README): Δi = L, o and (r, w)."""
     if approach == "magnitude":  # frames, the label one frame on
         return data[cursor:cursor + rows], data[cursor + 1:cursor + rows + 1]
     x = np.stack([data[cursor + i * length:cursor + i * length + length] for i in range(rows)])

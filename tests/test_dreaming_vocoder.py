@@ -1,4 +1,4 @@
-"""dreaming.vocoder: the magnitude analysis, masking and oscillator-bank vocoder of facts §5 (Q7, Q8, Q15, Q16)."""
+"""dreaming.vocoder: the magnitude analysis, masking and oscillator-bank vocoder (README; Q7, Q8, Q15, Q16)."""
 
 import numpy as np
 import pytest

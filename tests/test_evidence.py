@@ -228,3 +228,28 @@ def test_experiments_become_one_grid_job_per_trained_experiment_and_seed():
                              "--list"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0 and listed.stdout.startswith("gruv/fiala-vowels/seed1: preset fiala-vowels")
     assert "gruv/results/fiala-vowels/seed1" in listed.stdout and "--output-index last" in listed.stdout
+
+
+def test_a_run_of_several_models_is_one_train_stage_each_and_its_variants_read_their_model(tmp_path):
+    """autoencoder_synth's cells: one run trains them in order (each stage resumable on its own), and a variant reads
+    its own model's numbers from the run's ``run_numbers.json`` (``{"models": {name: numbers}}``)."""
+    from shared import grid
+
+    job = grid.Job("autoencoder_synth", "tiny", 2, models=("ae1-16", "ae2-16-4", "deep-16-4"),
+                   generate=(("--model", "deep-16-4"),))
+    options = grid.Options(runs=tmp_path, corpora=tmp_path)
+    stages = grid.stages(job, tmp_path / "run", tmp_path / "corpus", options)
+    trains = [(key, arguments) for key, arguments in stages if arguments[0] == "autoencoder_synth.train"]
+    assert [key for key, _ in trains] == ["train ae1-16", "train ae2-16-4", "train deep-16-4"]
+    assert [arguments[arguments.index("--preset") + 1] for _, arguments in trains] == list(job.models)
+    keys = [key for key, _ in stages]
+    assert keys.index("train deep-16-4") < keys.index("generate --model deep-16-4") < keys.index("evaluate")
+    assert "--set" in stages[0][1] and "seed=2" in stages[0][1]
+
+    valid = Finding("valid", "c", "s", "run:valid", Rule("<", threshold=1.0), "deep")
+    numbers = {"run_numbers": {"models": {"ae2-16-4": {"valid": 0.5}, "deep-16-4": {"valid": 0.25}}, "valid": 9.0}}
+    assert findings.seed_value(valid, Experiment(runs_of="cells", model="deep-16-4"), numbers) == 0.25
+    assert findings.seed_value(valid, Experiment(runs_of="cells", model="ae1-16"), numbers) is None  # not trained
+    assert findings.seed_value(valid, Experiment("tiny"), numbers) == 9.0  # a run of one model: its own numbers
+    with pytest.raises(ValueError, match="trains nothing"):
+        Experiment(runs_of="cells", models=("ae1-16",))

@@ -111,7 +111,7 @@ def test_fast_generation_equals_faithful(tmp_path):
     faithful = generate_faithful(model.predict_on_batch, seed, steps)
     fast = FastGenerator(model)(seed, steps)
     assert faithful.shape == fast.shape == (8 + steps - 1, config.feature_dims)
-    # Only float32 rounding differs (the fused feedback product); observed: see gruv/README.md.
+    # Only float32 rounding differs (the fused feedback product); the bound allows for that rounding only.
     assert np.abs(faithful - fast).max() <= 1e-5
 
 

@@ -1,6 +1,6 @@
 """mdn_vocoder/: Glover's phase vocoder, LSTM and MDN on short synthetic tones (no reference data needed).
 
-The fact-sheet numbers (mdn_vocoder/README.md): the vectorised phase vocoder equal
+The original's behaviour (mdn_vocoder/README.md, "The method"): the vectorised phase vocoder equal
 to the per-frame loops, the MDN's analytic gradient against central differences (the
 original's own test) and against autodiff, parameter counts, the char-rnn cell's equations,
 Torch's Adagrad, the stream layout, fast sampling equal to faithful, resuming, a tiny model

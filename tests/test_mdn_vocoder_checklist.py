@@ -574,14 +574,14 @@ def test_item08_contiguous_streams_in_order_and_the_state_carried_across_batches
 
     def recording_init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        step = self.step
+        step = self.step_with_sigma  # the training step (it also returns the batch's mean σ for loss.csv)
 
         def recording_step(inputs, targets, states):
-            loss, new_states = step(inputs, targets, states)
+            loss, new_states, sigma = step(inputs, targets, states)
             calls.append((np.asarray(inputs), [np.asarray(s) for s in states], [np.asarray(s) for s in new_states]))
-            return loss, new_states
+            return loss, new_states, sigma
 
-        self.step = recording_step
+        self.step_with_sigma = recording_step
 
     monkeypatch.setattr(mdn_training.Trainer, "__init__", recording_init)
     mdn_train.train(tmp_path, config, progress=False)

@@ -2,9 +2,9 @@
 
 (``python -m shared.reference fetch mdn_vocoder`` fetches it.)
 
-The numbers are the fact sheet's §8 (and the reference README): the analysis at FFT 512 / hop
-128 of the int32 file / 2^32, the data statistics of the sine configuration, and the
-analysis → resynthesis round trip.
+The numbers are those of the original's algorithm (mdn_vocoder/README.md, "The numbers this project
+checks"): the analysis at FFT 512 / hop 128 of the int32 file / 2^32, the data statistics of the sine
+configuration, and the analysis → resynthesis round trip.
 """
 
 import numpy as np

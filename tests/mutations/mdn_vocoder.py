@@ -90,13 +90,12 @@ MUTANTS = [
      "why": "0-based floor(F/2) instead of the 1-based middle frame floor(F/2) − 1"},
     # 8. contiguous streams, chunks in order, state carried
     {"id": "state-reset-every-batch", "item": 8, "file": TRAIN,
-     "old": "loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], states)",
-     "new": "loss, states = trainer.step(inputs[iteration % per_epoch], targets[iteration % per_epoch], "
-            "zero_states(config, config.batch_size))",
+     "old": "targets[iteration % per_epoch],\n" + " " * 54 + "states)",
+     "new": "targets[iteration % per_epoch],\n" + " " * 54 + "zero_states(config, config.batch_size))",
      "why": "the LSTM state reset to zeros at every batch instead of carried (audit)"},
     {"id": "state-reset-every-epoch", "item": 8, "file": TRAIN,
-     "old": "            epoch_losses = []\n",
-     "new": "            epoch_losses, states = [], zero_states(config, config.batch_size)\n",
+     "old": "            epoch_losses, epoch_sigmas = [], []\n",
+     "new": "            epoch_losses, epoch_sigmas, states = [], [], zero_states(config, config.batch_size)\n",
      "why": "the LSTM state reset at every epoch instead of carried across the wrap"},
     {"id": "streams-interleaved", "item": 8, "file": TRAINING,
      "old": "streams = x.reshape(batch_size, frames // batch_size, dimensions)",
