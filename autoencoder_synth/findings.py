@@ -7,18 +7,26 @@ two cells of the tables trained with the same seed, with the paper's own ratio b
 cell, the model preset of ``python -m autoencoder_synth.train --run RUN --preset <cell>`` (``ae1-256``,
 ``ae1-512-noise0.1``, ``ae2-1500-8``, ``deep-256-8``: ``autoencoder_synth.sweep`` trains whole tables), on the
 ``paper`` data preset (``corpora/mma_grooves``, the paper's 50k/10k/10k frame split) under the pylearn2 stopping rule
-(``stopping=pylearn2``, the default), with model seeds 1–3 (``--set seed=k`` at train).  ``run:valid`` is the
-cell's best validation error in its ``result.json`` (with the input noise for a denoising cell, as pylearn2's
-monitor computed it), ``run:test`` its test error.  What the full protocol costs on 2 CPU cores is in the top README,
-"Paper-scale times" (``benchmarks/autoencoder_synth_speed.py`` times each model); a grid at a cap
-(``--set max_epochs=N``) must say so.
+(``stopping=pylearn2``, the default), with model seeds 1–3 (``--set seed=k``; the frame split is the same for all).
+``run:valid`` is the cell's best validation error in its ``result.json`` (with the input noise for a denoising cell,
+as pylearn2's monitor computed it), ``run:test`` its test error.  What the full protocol costs on 2 CPU cores is in
+the top README, "Paper-scale times" (``benchmarks/autoencoder_synth_speed.py`` times each model).
+
+``EXPERIMENTS``: three runs per seed train the cells (one grid stage per cell, in dependency order; each cell's
+numbers land in the run's ``run_numbers.json``), at a cap of ``CAP_EPOCHS`` epochs, the pylearn2 rule otherwise:
+``table1-clean`` the noise-free column of Table 1, ``table1-noisy`` the denoising cells the trends compare, and
+``tables2-3`` the second autoencoders and the composed models with their first autoencoders, plus the resynthesis
+through ``deep-256-8`` (Figure 2).  Every cell is a variant of its run, named as the cell.
 """
 
 from __future__ import annotations
 
-from shared.findings import Finding, Rule, check
+from autoencoder_synth.config import TABLE_1
+from shared.findings import Experiment, Finding, Rule, check
 
-_SAME_SEED = "run:valid of both cells, same model seed"
+#: the epochs each cell may train in the committed runs (the full pylearn2 protocol is out of reach on 2 cores)
+CAP_EPOCHS = 10
+_SAME_SEED = f"run:valid of both cells, same model seed, at most {CAP_EPOCHS} epochs"
 
 FINDINGS = check([
     Finding("T1-falls-to-256",
@@ -107,3 +115,22 @@ FINDINGS = check([
                  "benchmarks/autoencoder_instrument.py --models ae1-256 --seconds 60 with each seed's trained ae1-256 "
                  "(the 99th-percentile block time beside it)"),
 ], "autoencoder_synth")
+
+_CLEAN = tuple(f"ae1-{hidden}" for hidden in TABLE_1)
+_NOISY = ("ae1-512-noise0.1", "ae1-1024-noise0.1", "ae1-1500-noise0.01", "ae1-3500-noise0.05")
+_STACKS = ("ae1-256", "ae1-1500", "ae2-256-8", "ae2-256-32", "ae2-1500-8", "ae2-1500-32", "ae2-1500-8-noise0.25",
+           "deep-256-8", "deep-1500-8")  # each after the cells it is built from
+_RUNS = {
+    "table1-clean": Experiment("paper", (f"max_epochs={CAP_EPOCHS}",), models=_CLEAN, audio="ae1-256_*"),
+    # the run's own model (generation and the instrument's render) is one of its cells
+    "table1-noisy": Experiment("paper", (f"max_epochs={CAP_EPOCHS}", "model=ae1-1500-noise0.01"), models=_NOISY,
+                               audio="none"),
+    "tables2-3": Experiment("paper", (f"max_epochs={CAP_EPOCHS}",), models=_STACKS,
+                            generate=(("--model", "deep-256-8"),), audio="deep-256-8_*"),
+}
+EXPERIMENTS = {
+    **_RUNS,
+    **{cell: Experiment(runs_of=run, model=cell) for run, experiment in _RUNS.items()
+       for cell in experiment.models if cell not in ("ae1-256", "ae1-1500") or run == "table1-clean"},
+    "resynthesis-deep-256-8": Experiment(runs_of="tables2-3", outputs="deep-256-8_*"),
+}

@@ -72,6 +72,7 @@ def main(argv=None) -> None:
             calls = "; ".join(" ".join(call) for call in job.generate or ()) or "default generation"
             settings = " ".join(f"--set {item}" for item in job.overrides)
             source = f", input: {args.work}'s reference data {job.input}" if job.input else ""
+            source += f", models: {' '.join(job.models)}" if job.models else ""
             print(f"{job.label}: preset {job.preset} {settings} -> "
                   f"{results.relative_to(findings.REPO_ROOT)}/{job.experiment}/seed{job.seed} ({calls}{source})")
         return
