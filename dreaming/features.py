@@ -121,3 +121,39 @@ def load_signal(path, config: DreamingConfig, purpose="the training audio") -> n
 
 def layout_of(document: dict) -> Layout:
     return Layout(**document["layout"])
+
+
+#: note letters → semitones above C
+_LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def note_frequency(name: str) -> float:
+    """The equal-tempered frequency (A4 = 440 Hz) of a note name: a letter, an optional ``#`` or ``b``, an octave
+    (``A3``, ``C#4``, ``Eb2``); raises :class:`InputError` naming ``--seed-pitches`` for anything else."""
+    text = name.strip()
+    letter, accidental, octave = text[:1].upper(), text[1:2] if text[1:2] in ("#", "b") else "", text[1:]
+    octave = octave[len(accidental):]
+    if letter not in _LETTERS or not octave.lstrip("-").isdigit():
+        raise InputError("--seed-pitches", f"{name!r} is not a note name (accepted: a letter A–G, an optional # or "
+                                           "b, an octave: A3, C#4, Eb2)")
+    midi = 12 * (int(octave) + 1) + _LETTERS[letter] + {"#": 1, "b": -1, "": 0}[accidental]
+    return 440.0 * 2.0 ** ((midi - 69) / 12)
+
+
+def chosen_pitch_seed(names, seconds: float, rate: int) -> np.ndarray:
+    """A seed of chosen pitches (paper §5.1): the notes ``names`` plucked together, each a sum of harmonics h = 1…8
+    below the Nyquist frequency with amplitude 1/h, decaying as exp(−t / 1 s); peak 0.5.
+
+    Raises :class:`InputError` (``--seed-pitches``) for a bad name or a note at or above the Nyquist frequency."""
+    frequencies = [note_frequency(name) for name in names]
+    if not frequencies:
+        raise InputError("--seed-pitches", "name at least one note (e.g. A3,E4)")
+    for name, frequency in zip(names, frequencies):
+        if frequency >= rate / 2:
+            raise InputError("--seed-pitches", f"{name} ({frequency:.0f} Hz) is at or above the model's Nyquist "
+                                               f"frequency, {rate / 2:g} Hz")
+    t = np.arange(int(round(seconds * rate))) / rate
+    signal = sum(np.sin(2 * np.pi * harmonic * frequency * t) / harmonic
+                 for frequency in frequencies for harmonic in range(1, 9) if harmonic * frequency < rate / 2)
+    signal = signal * np.exp(-t)
+    return (0.5 * signal / np.abs(signal).max()).astype(np.float32)

@@ -10,6 +10,7 @@ last row only (all n rows for the transpose); **faithful** steps each one from P
 n rows.
 
     python -m dreaming.generate --run runs/dreaming/ex7 --seed-file my_pitches.wav --seconds 10 [--mode fast]
+    python -m dreaming.generate --run runs/dreaming/ex10 --seed-pitches A3,E4 --name chosen   # a seed of chosen pitches
 
 Writes ``generated/<name>.wav`` (+ ``.json``) per seed.  The dream loops are
 :mod:`dreaming.sampling`'s, the network is read by :func:`dreaming.model.load_trained`.
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from dreaming.config import DreamingConfig
-from dreaming.features import layout_of, load_signal, magnitude_frames, seed_matrix
+from dreaming.features import chosen_pitch_seed, layout_of, load_signal, magnitude_frames, seed_matrix
 from dreaming.sampling import FastDreamer, dream_audio, dream_faithful, fast_rows
 from shared import audio
 from shared import pretrained
@@ -56,6 +57,18 @@ def seed_from_file(path, config: DreamingConfig, cut) -> np.ndarray:
         raise InputError(path, f"too short for a seed: n·L = {cut.rows} × {cut.length} = {cut.rows * cut.length} "
                          f"samples needed, it has {len(signal)}")
     return seed_matrix(signal, 0, cut)
+
+
+def pitch_seed_file(run_dir, config: DreamingConfig, notes: str) -> Path:
+    """Write the seed of chosen pitches ``notes`` (``"A3,E4"``, :func:`dreaming.features.chosen_pitch_seed`), long
+    enough for this run's seed and at least 2 s, to ``<run>/seeds/pitches_<notes>.wav``; returns its path."""
+    names = [name for name in notes.split(",") if name.strip()]
+    cut = layout_of(load_config(run_dir, DreamingConfig)[1])
+    needed = config.seg_len + (cut.rows - 1) * config.hop if cut.frames else cut.rows * cut.length
+    seed = chosen_pitch_seed(names, max(2.0, 1.1 * needed / config.sample_rate), config.sample_rate)
+    path = Path(run_dir) / "seeds" / f"pitches_{'-'.join(name.strip() for name in names)}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return audio.write_wav(path, seed, config.sample_rate)
 
 
 def generate(run_dir, config: DreamingConfig, seed_files=(), seconds=10.0, mode="faithful", name=None, progress=True):
@@ -105,6 +118,9 @@ def main(argv=None) -> None:
     add_common_arguments(parser, pretrained=True)
     parser.add_argument("--seed-file", action="append", default=[], type=Path,
                         help="a recording to start the dream from (repeatable: one dream each)")
+    parser.add_argument("--seed-pitches", action="append", default=[], metavar="NOTES",
+                        help="a seed made of chosen pitches, e.g. A3,E4 (paper §5.1): the notes plucked together, "
+                             "written to <run>/seeds/pitches_<notes>.wav (repeatable: one dream each)")
     parser.add_argument("--seconds", type=float, default=None,
                         help="length of each dream (default: the preset's, 10 s)")
     parser.add_argument("--mode", choices=("faithful", "fast"), default="faithful")
@@ -117,7 +133,10 @@ def main(argv=None) -> None:
     check_output_folder(args.run / "generated", "--run")
     if not seconds > 0:
         raise InputError("--seconds", f"must be positive, not {seconds}")
-    for summary in generate(args.run, config, args.seed_file, seconds, args.mode, args.name):
+    for notes in args.seed_pitches:  # every name checked before any seed is written
+        chosen_pitch_seed(notes.split(","), 0.01, config.sample_rate)
+    seed_files = list(args.seed_file) + [pitch_seed_file(args.run, config, notes) for notes in args.seed_pitches]
+    for summary in generate(args.run, config, seed_files, seconds, args.mode, args.name):
         print(f"wrote {Path(args.run) / 'generated' / summary['wav']} ({summary['seconds']:.1f} s, "
               f"{summary['real_time_factor']:.2f}x real time)")
 

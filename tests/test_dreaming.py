@@ -84,7 +84,7 @@ def test_iterations_per_epoch_on_limited_guitar(approach, length, expected):
 
 
 @pytest.mark.parametrize("hop, expected", [(1024, 223), (512, 546), (256, 1192), (128, 2485), (56, 5809)])
-def test_magnitude_iterations_per_epoch_match_the_fact_sheet(hop, expected):
+def test_magnitude_iterations_per_epoch_match_the_original_count(hop, expected):
     frames = (331977 - 1024) // hop + 1
     assert iterations_per_epoch(frames, layout(DreamingConfig(approach="magnitude", hop=hop))) == expected
 
@@ -283,6 +283,19 @@ def test_scripts_end_to_end(tmp_path):
     result = run_script("dreaming.generate", "--run", run, "--seed-file", source, "--seconds", "0.1")
     assert result.returncode == 0, result.stderr
     assert soundfile.info(run / "generated" / "dream_guitar_35.wav").frames == 35 * 32
+
+    # a seed of chosen pitches (paper §5.1): written beside the run, the pitch it names, the dream scored against it
+    result = run_script("dreaming.generate", "--run", run, "--seed-pitches", "A4", "--seconds", "0.1", "--name",
+                        "chosen")
+    assert result.returncode == 0, result.stderr
+    seed, rate = soundfile.read(run / "seeds" / "pitches_A4.wav")
+    spectrum = np.abs(np.fft.rfft(seed * np.hanning(len(seed))))
+    assert np.fft.rfftfreq(len(seed), 1 / rate)[np.argmax(spectrum)] == pytest.approx(440.0, abs=rate / len(seed))
+    summary = json.loads((run / "generated" / "chosen_pitches_A4_35.json").read_text())
+    assert summary["seed_file"].endswith("pitches_A4.wav")  # (a transpose run is also scored against it)
+    result = run_script("dreaming.generate", "--run", run, "--seed-pitches", "A4", "--seed-pitches", "H2")
+    assert result.returncode == 2 and "--seed-pitches" in result.stderr and "'H2'" in result.stderr
+    assert sorted(path.name for path in (run / "seeds").glob("pitches_*")) == ["pitches_A4.wav"]
 
 
 def test_int16_input_is_scaled_to_plus_minus_one(tmp_path):
