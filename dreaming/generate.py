@@ -129,7 +129,8 @@ def main(argv=None) -> None:
     args.run = pretrained.resolve("dreaming", args.run)
     config = apply_overrides(load_config(args.run, DreamingConfig)[0], args.overrides)
     seconds = config.dream_seconds if args.seconds is None else args.seconds
-    check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")
+    if not (args.seed_file or args.seed_pitches):  # the default seed: the start of the training audio
+        check_run_data(args.run, ["data/signal.npy"], "dreaming.preprocess")
     check_output_folder(args.run / "generated", "--run")
     if not seconds > 0:
         raise InputError("--seconds", f"must be positive, not {seconds}")

@@ -38,8 +38,9 @@ MAX_TOTAL_BYTES = 25_000_000
 RUN_FILES = {
     "gruv": ("config.json", "model.keras", "data/x.npy", "data/stats.npz"),
     "mdn_vocoder": ("config.json", "model.keras", "state.npz", "data/x.npy", "data/stats.npz", "data/frames.npy"),
-    "dreaming": ("config.json", "model.keras", "state.npz", "data/signal.npy", "data/spectrogram.npy",
-                 "data/stats.npz"),
+    # not the training audio (the source's recording): a shipped dreaming model dreams from --seed-file or
+    # --seed-pitches
+    "dreaming": ("config.json", "model.keras", "data/stats.npz"),
     "decay": ("config.json", "model.keras", "data/x.npy", "data/heldout_x.npy", "data/stats.npz"),
     "autoencoder_synth": ("config.json", "data/maxvec.npy", "*/model.keras"),
 }
@@ -120,13 +121,16 @@ def make(work: str, name: str, run_dir: Path, description: str, evidence: str | 
             write_json(dest / relative, portable(read_json(run_dir / relative), roots))
         else:
             shutil.copy2(run_dir / relative, dest / relative)
+    # how it was trained: the committed evidence's record (its paths already portable), else shared.grid's
+    record = read_json(REPO_ROOT / evidence / "run.json") if evidence else {}
     grid = read_json(run_dir / "grid.json") if (run_dir / "grid.json").is_file() else {}
-    stages = [(key, stage) for key in ("preprocess", "train")
-              for stage in [grid.get("stages", {}).get(key)] if stage]  # shared.grid's record of the run
+    stages = {key: stage for key, stage in grid.get("stages", {}).items() if key.split()[0] in ("preprocess", "train")}
     document = {
         "work": work, "name": name, "what": description,
-        "trained": {"commands": [stage["command"] for _, stage in stages],
-                    "seconds": {key: stage["seconds"] for key, stage in stages},
+        "trained": {"commands": [command for command in record.get("commands", [stage["command"] for stage in
+                                                                             stages.values()])
+                                 if command.split()[2] in (f"{work}.preprocess", f"{work}.train")],
+                    "seconds": {key: stage["seconds"] for key, stage in stages.items()},
                     "seed": read_json(run_dir / "config.json")["settings"].get("seed"),
                     "finished": grid.get("finished")},
         "evidence": evidence,

@@ -49,7 +49,9 @@ def test_a_shipped_model_is_whole_loadable_and_the_evidence_s(work, name):
     evidence = REPO_ROOT / about["evidence"]
     settings = json.loads((folder / "config.json").read_text())["settings"]
     assert settings == json.loads((evidence / "config.json").read_text())["settings"]
-    assert about["trained"]["commands"] == json.loads((evidence / "run.json").read_text())["commands"][:2]
+    commands = json.loads((evidence / "run.json").read_text())["commands"]
+    assert about["trained"]["commands"] == [command for command in commands if ".generate " not in command
+                                            and "shared.evaluate" not in command and ".play " not in command]
 
 
 def run(cwd, *args):
