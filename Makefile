@@ -1,4 +1,4 @@
-# make reproduce | make test | make regress | make mutations | make corpora | make system-deps
+# make reproduce | make test | make lessons | make regress | make mutations | make corpora | make system-deps
 # Each target creates .venv if it is missing; nothing needs installing by hand.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # with its dummy driver (jackd2; jack_lsp, jack_wait) and an OSC client we did not write (liblo-tools: oscsend).
 DEB_PACKAGES := sox fluidsynth fluid-soundfont-gm sonic-pi-samples hydrogen-data hydrogen-drumkits-effects chromium mma libportaudio2 jackd2 liblo-tools
 
-.PHONY: reproduce test regress mutations corpora system-deps venv
+.PHONY: reproduce test regress mutations corpora system-deps venv lessons docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,13 @@ regress: $(VENV)/.installed-dev
 mutations: system-deps $(VENV)/.installed-dev
 	$(PY) tests/mutations/run.py
 
-reproduce: system-deps $(VENV)/.installed
+# the quick runs, the lessons (each work's tutorial executed and rendered) and the listening page linking both
+reproduce: system-deps $(VENV)/.installed-dev
 	$(PY) -m shared.suite
+
+# the lessons alone: runs/lessons/<work>.html and index.html
+lessons docs: $(VENV)/.installed-dev
+	$(PY) -m shared.lessons --out runs/lessons
 
 corpora: system-deps $(VENV)/.installed
 	$(PY) -m shared.corpora build-all --out corpora

@@ -788,10 +788,22 @@ def build_report(runs_dir, out_dir, scorecard: bool = True) -> Path:
         temporary.write_text(markdown_report(documents, name) + "\n", encoding="utf-8")
     entries = collect_media(documents, out_dir)
     index = out_dir / "index.html"
+    top = lessons_html(out_dir) + (scorecard_html(out_dir) if scorecard else "")
     with atomic_path(index) as temporary:
-        temporary.write_text(html_report(entries, criterion_columns(documents), name,
-                                         scorecard_html(out_dir) if scorecard else ""), encoding="utf-8")
+        temporary.write_text(html_report(entries, criterion_columns(documents), name, top), encoding="utf-8")
     return index
+
+
+def lessons_html(out_dir: Path) -> str:
+    """Links to the lessons ``python -m shared.lessons`` rendered beside the report (``<runs>/lessons/``, as ``make
+    reproduce`` does); empty when there are none."""
+    folder = Path(out_dir).parent / "lessons"
+    pages = sorted(path for path in folder.glob("*.html") if path.name != "index.html")
+    if not pages:
+        return ""
+    links = ", ".join(f'<a href="{_url("../lessons/" + path.name)}">{html.escape(path.stem)}</a>' for path in pages)
+    return (f'<h2>Lessons</h2>\n<p>Each work\'s tutorial, executed just now: {links} '
+            f'(<a href="{_url("../lessons/index.html")}">all lessons</a>).</p>\n')
 
 
 def main(argv=None) -> None:

@@ -80,6 +80,8 @@ def main(argv=None) -> None:
     parser.add_argument("--corpora", type=Path, default=Path("corpora"))
     parser.add_argument("--sources", action=argparse.BooleanOptionalAction, default=True,
                         help="also score the sources' own published outputs (shared.sources; about a minute)")
+    parser.add_argument("--lessons", action=argparse.BooleanOptionalAction, default=True,
+                        help="also execute and render each work's tutorial (shared.lessons), linked from the report")
     args = parser.parse_args(argv)
     check_output_folder(args.runs, "--runs")
     check_output_folder(args.corpora, "--corpora")
@@ -93,6 +95,8 @@ def main(argv=None) -> None:
     elif args.sources:
         print(f"[sources] skipped: no reference files for {', '.join(missing)} "
               f"(python -m shared.reference fetch {' '.join(missing)})")
+    if args.lessons:  # before the report, which links them
+        run_step(["shared.lessons", "--works", *args.works, "--out", str(args.runs / "lessons")], "lessons")
     report_dir = args.runs / "report"
     run_step(["shared.report", str(args.runs), "--out", str(report_dir)], "report")
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Outputs:")

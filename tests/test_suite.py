@@ -13,7 +13,7 @@ from conftest import REPO_ROOT
 def test_suite_runs_every_registered_work_end_to_end(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "shared.suite", "--preset", "tiny", "--runs", tmp_path / "runs",
-         "--corpora", tmp_path / "corpora", "--no-sources"],
+         "--corpora", tmp_path / "corpora", "--no-sources", "--no-lessons"],  # (tests/test_tutorials.py runs them)
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
