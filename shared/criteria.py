@@ -14,7 +14,7 @@ work                   criteria (source)
 ``mdn_vocoder``        Glover's blog: pitch against the source, pitch drift / "too much
                        variance", spectral flatness, held-out NLL (when the run has one)
 ``dreaming``           Pfalz et al. §1.2: C1 artifacts, C2 resembles the input, C3 does not
-                       merely copy it (low / medium / high, dreaming/README.md §7)
+                       merely copy it (low / medium / high, shared/README.md "The criteria")
 ``decay``              Sander & Harder §4.1: (1) same dominant frequencies, (2) the signal
                        decreases, (3) low added noise (pass / fail), plus the fitted decays
 ``autoencoder_synth``  Sarroff & Casey Tables 1–3: reconstruction error summed over 1025 bins,
@@ -216,13 +216,14 @@ def mdn_vocoder_criteria(output, rate, reference=None, reference_rate=None, *, r
 # Pfalz, Berdahl & Allison: C1–C3
 # ---------------------------------------------------------------------------------------------
 
-#: Thresholds of the low / medium / high mapping (dreaming/README.md §7; one change, see C3_LOW_M10).
+#: Thresholds of the low / medium / high mapping (shared/README.md, "The criteria"): the ones the team's audit
+#: of the paper's examples first proposed, with one change (see C3_LOW_M10).
 C1_HIGH = {"M1": -80.0, "M2": 0.01, "M3": 1.1}
 C1_LOW = {"M1": -50.0, "M2": 0.1, "M3": 2.0}
 C2_HIGH = {"R5": 0.35, "M6": 250.0, "M8": 0.8}
 C2_LOW = {"R5": 0.15, "M6": 400.0}
 C3_HIGH = {"M10": 0.3, "M9_longest_s": 3.0, "M11_s": 1.0}
-#: The fact sheet puts M10 > 0.5 at "low"; our M10 for Audio Example 8 is 0.504 (its script: 0.482), rated
+#: The audit put M10 > 0.5 at "low"; our M10 for Audio Example 8 is 0.504 (the audit's script: 0.482), rated
 #: "medium" in Table 1, so the medium/low boundary sits at 0.55 here (Example 9, "low", has 0.577).
 C3_LOW_M10 = 0.55
 C3_LOW = {"M9_longest_s": 5.0, "M9_fraction": 0.5, "M11_s": 1.2}
@@ -322,7 +323,7 @@ def dreaming_criteria(output, rate, reference=None, reference_rate=None, *, bloc
     block-edge discontinuity: any work's block size); ``seed`` the seed audio: M8 (chroma)
     against it is stored beside M8 as ``M8_seed`` (the transpose approach reproduces the seed's
     pitches), while C2 uses M8 against R, as the calibration on the paper's examples does.  Everything runs
-    at 11025 Hz on the fact sheet's front end.
+    at 11025 Hz on the common front end (``metrics.SpectralFeatures``; shared/README.md, "Front end").
     """
     rate_out = metrics.FRONT_END_RATE
     signal = _at_rate(output, rate, rate_out)

@@ -1,10 +1,11 @@
 """Signal metrics: pure functions over numpy arrays (the evaluation half of ``shared/``).
 
-Every function states its formula and which direction is better.  The definitions follow
-dreaming/README.md §7 (M1–M12: artifacts, resemblance, copying, on an 11025 Hz
-log-mel front end) and decay/README.md §6 (RMS and partial decay slopes, f0,
-tonal fraction, band flatness, the Hilbert-envelope exponential fit); ``shared/criteria.py``
-turns them into each work's criteria.  Inputs are mono float arrays at full scale ±1.
+Every function states its formula and which direction is better.  The definitions are
+written out in shared/README.md, "The criteria" (the dreaming work's M1–M12: artifacts,
+resemblance, copying, on an 11025 Hz log-mel front end), and in decay/README.md, "How a
+continuation is judged" (RMS and partial decay slopes, f0, tonal fraction, band flatness,
+the Hilbert-envelope exponential fit); ``shared/criteria.py`` turns them into each work's
+criteria.  Inputs are mono float arrays at full scale ±1.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def onset_match(reference, estimate, tolerance: float = 0.05) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Level and decay (decay/README.md §6)
+# Level and decay (decay/README.md, "How a continuation is judged")
 # ---------------------------------------------------------------------------------------------
 
 def _line_fit(x, y) -> tuple[float, float, float]:
@@ -170,11 +171,12 @@ def _exponential(t, a, b, c):
 def hilbert_exponential_fit(signal, rate: int, *, faithful: bool = False) -> dict:
     """The decay authors' envelope fit ``e(t) = a·e^(−b·t) + c`` to the Hilbert envelope ``|hilbert(x)|``.
 
-    ``faithful=True`` is the authors' ``fit_sig_decay`` (decay/README.md §4): the
-    envelope smoothed by a Savitzky–Golay filter (51, order 2), t = sample index (so b is per
-    sample; ``b_per_s`` = b·rate), unbounded Levenberg–Marquardt from p0 = (1, 1, 1).
-    The default is the robust version of §6: the envelope smoothed by a 10 ms moving average
-    and decimated ×(rate/400), t in seconds, bounds a, b, c ≥ 0 and b ≤ 500, p0 from the data.
+    ``faithful=True`` is the authors' ``fit_sig_decay`` (decay/README.md, "How a continuation is
+    judged"): the envelope smoothed by a Savitzky–Golay filter (51, order 2), t = sample index (so
+    b is per sample; ``b_per_s`` = b·rate), unbounded Levenberg–Marquardt from p0 = (1, 1, 1).
+    The default is this project's robust version (``decay_fit`` in shared/README.md): the envelope
+    smoothed by a 10 ms moving average and decimated ×(rate/400), t in seconds, bounds a, b, c ≥ 0
+    and b ≤ 500, p0 from the data.
     ``b_per_s`` (larger = faster decay) means little when ``a`` ≪ ``c`` (no decay).
     """
     envelope = np.abs(scipy.signal.hilbert(np.asarray(signal, dtype=np.float64)))
@@ -194,7 +196,7 @@ def _fit_envelope(envelope, rate, faithful, failed):
             return {"a": float(a), "b_per_s": float(b * rate), "c": float(c)}
         width = max(1, int(round(0.010 * rate)))
         smooth = np.convolve(envelope, np.ones(width) / width, mode="valid")
-        step = max(1, int(round(rate / 400)))  # 110 at 44.1 kHz, as §6
+        step = max(1, int(round(rate / 400)))  # 110 at 44.1 kHz: about 400 envelope points per second
         smooth = smooth[::step]
         times = (np.arange(len(smooth)) * step + (width - 1) / 2) / rate
         start = (max(smooth.max() - smooth.min(), 1e-12), 1.0, max(smooth.min(), 0.0))
@@ -211,7 +213,7 @@ def welch_f0(signal, rate: int, band=(40.0, None), segment: int = 16384) -> floa
 
     Welch: Hann window of ``segment`` samples (shorter signals: their length), 50 % overlap;
     the parabola goes through the log power of the peak bin and its two neighbours.  NaN for
-    silence.  (The decay fact sheet's f0; the mdn_vocoder pitch check.)
+    silence.  (The f0 of decay's pitch requirement; the mdn_vocoder pitch check.)
     """
     signal = np.asarray(signal, dtype=np.float64)
     segment = min(segment, len(signal))
@@ -340,7 +342,7 @@ def tonal_fraction(signal, rate: int, f0: float, band=(40.0, None), tolerance: f
 
 def band_flatness(signal, rate: int, band=(40.0, None), frame: int = 2048, hop: int = 1024,
                   floor: float = 1e-6) -> float:
-    """Spectral flatness of a note over a frequency band (the decay fact sheet's noise measure).
+    """Spectral flatness of a note over a frequency band (decay's noise measure, requirement (3)).
 
     Hann STFT (``frame``, ``hop``); per frame ``SF_k = exp(mean ln P) / mean P`` over the bins
     in ``band``; the median over frames whose mean band power ≥ ``floor`` × the loudest
@@ -365,7 +367,7 @@ def level_dbfs(signal) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Spectral front end (dreaming/README.md §7 "Common front end")
+# Spectral front end of the dreaming criteria (shared/README.md, "The criteria", "Front end")
 # ---------------------------------------------------------------------------------------------
 
 def _power_frames(signal, frame: int, hop: int, window: str = "hann-periodic"):
@@ -397,11 +399,12 @@ def mel_filterbank(rate: int, frame: int, bands: int = 64, low_hz: float = 0.0,
 
 @dataclass
 class SpectralFeatures:
-    """The dreaming fact sheet's common front end for one signal (mono, at ``rate``).
+    """The dreaming criteria's common front end for one signal (mono, at ``rate``).
 
     ``power`` [T × 513] (periodic Hann 1024, hop 256, no padding), ``active`` (frame energy
-    within 50 dB of the loudest), ``log_mel`` [T × 64] (HTK mel, ln(·+1e-10)), ``mfcc``
-    [T × 20] (DCT-II ortho, c1..c20), ``chroma`` [T × 12] (power per pitch class, 60–2000 Hz).
+    within 50 dB of the loudest), ``log_mel`` [T × 64] (HTK mel, ln(·+1e-10), floored ``TOP_DB``
+    dB below the loudest mel value), ``mfcc`` [T × 20] (DCT-II ortho, c1..c20), ``chroma`` [T × 12]
+    (power per pitch class, 60–2000 Hz).
     """
 
     signal: np.ndarray

@@ -19,7 +19,7 @@ from autoencoder_synth.controls import (NANOKONTROL2, OSC_ADDRESSES, ControlMap,
 from shared.rundir import InputError
 
 # the factory CC map (README, "Controls"), written out independently of the module's construction of the map
-FACTS_MAP = {
+FACTORY_MAP = {
     **{cc: ("fader", cc) for cc in range(0, 8)}, **{cc: ("knob", cc - 16) for cc in range(16, 24)},
     **{cc: ("solo", cc - 32) for cc in range(32, 40)}, **{cc: ("mute", cc - 48) for cc in range(48, 56)},
     **{cc: ("reset", cc - 64) for cc in range(64, 72)},
@@ -42,13 +42,13 @@ def moved_state(units=20):
     return state
 
 
-def test_nanokontrol2_is_the_factory_map_of_the_fact_sheet():
+def test_nanokontrol2_is_the_factory_map():
     assert NANOKONTROL2.channel == 1
-    assert NANOKONTROL2.controls == FACTS_MAP
+    assert NANOKONTROL2.controls == FACTORY_MAP
 
 
-@pytest.mark.parametrize("cc", sorted(FACTS_MAP))
-def test_each_control_does_what_the_fact_sheet_says(cc):
+@pytest.mark.parametrize("cc", sorted(FACTORY_MAP))
+def test_each_control_does_what_the_readme_says(cc):
     action, strip = NANOKONTROL2.controls[cc]
     state = moved_state()
     before = snapshot(state)
@@ -95,7 +95,7 @@ def test_each_control_does_what_the_fact_sheet_says(cc):
     assert state.ignored == 0
 
 
-@pytest.mark.parametrize("cc", sorted(cc for cc, (action, _) in FACTS_MAP.items() if action not in ("fader", "knob")))
+@pytest.mark.parametrize("cc", sorted(cc for cc, (action, _) in FACTORY_MAP.items() if action not in ("fader", "knob")))
 def test_buttons_act_on_press_only(cc):
     state = moved_state()
     before = snapshot(state)
@@ -167,7 +167,7 @@ def test_record_after_arbitrary_moves_restores_identity():
     rng = np.random.default_rng(4)
     state = ControlState(37)
     for _ in range(300):
-        state.apply_cc(int(rng.choice(sorted(set(FACTS_MAP) - {46}))), int(rng.choice([0, 127, rng.integers(128)])))
+        state.apply_cc(int(rng.choice(sorted(set(FACTORY_MAP) - {46}))), int(rng.choice([0, 127, rng.integers(128)])))
     assert state.apply_cc(45, 127) in (["units"], [])
     np.testing.assert_array_equal(state.multipliers(), np.ones(37))
     np.testing.assert_array_equal(state.gain, 1.0)
@@ -326,7 +326,7 @@ def test_status_lines_show_the_bank_the_units_and_the_track():
 
 def test_control_table_lists_every_control_of_a_map():
     rows = control_table(NANOKONTROL2)
-    assert [row[0] for row in rows] == sorted(FACTS_MAP)
+    assert [row[0] for row in rows] == sorted(FACTORY_MAP)
     assert dict((cc, label) for cc, label, _ in rows)[45] == "Record ●"
     assert "2·value/127" in dict((cc, text) for cc, _, text in rows)[16]
 

@@ -19,7 +19,7 @@ from conftest import REPO_ROOT, reference_dir
 from shared import calibration, criteria, sources
 from shared.evaluate import evaluate_run, mono
 
-TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3), dreaming/README.md §7
+TABLE_1 = list(sources.TABLE_1.values())  # (file, block for M3, C1, C2, C3): the paper's Table 1
 REQUIRED_AGREEMENT = {"C1": 9, "C2": 8, "C3": 10}  # of 11 (the bar)
 GRADES = (*criteria.DECAY_DECREASING_PASS, *criteria.DECAY_NOISE_PASS)  # the decay criteria's graded verdicts
 LEVELS = ("low", "medium", "high")
@@ -118,7 +118,7 @@ def test_decay_run_2_loses_the_pitch():
     for note in GUITAR_NOTES:
         rows = decay_rows(2, note)
         assert rows["same_frequencies"]["verdict"] == "fail"
-        assert rows["same_frequencies"]["numbers"]["f0_hz"] == pytest.approx(289.6, abs=1.0)  # the fact sheet's value
+        assert rows["same_frequencies"]["numbers"]["f0_hz"] == pytest.approx(289.6, abs=1.0)  # decay README's readings
 
 
 def test_decay_cello_run_is_noisier_and_decays_weaker_than_its_original():

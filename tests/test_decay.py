@@ -98,7 +98,7 @@ def test_held_out_notes_use_the_training_statistics(notes, tmp_path):
     ("run4", 49, 2_149_937), ("run5", 49, 8_494_129), ("run6", 49, 4_249_137), ("run2", 294, 2_401_062),
     ("run3", 98, 2_200_162), ("run1", 183, 2_287_287), ("cnn-lstm", 49, 4_288_369),
 ])
-def test_parameter_counts_match_the_fact_sheet(preset, features, expected):
+def test_parameter_counts_match_the_source(preset, features, expected):
     assert build_model(DecayConfig(**PRESETS[preset]), features).count_params() == expected
 
 

@@ -266,7 +266,7 @@ def test_item02_causal_chebyshev_decimation(notes):
 # ----------------------------------------------------------------------------- 3. block size, T, padding
 
 
-def test_item03_block_size_and_slices_of_the_fact_sheet():
+def test_item03_block_size_and_slices_at_every_rate():
     table = {  # (model rate, clip s): {slices/s: (block, T)}
         (2940, 5): {10: (294, 50), 30: (98, 150), 60: (49, 300), 90: (32, 459), 120: (24, 612)},
         (11025, 3): {10: (1102, 30), 30: (367, 90), 60: (183, 180), 90: (122, 271), 120: (91, 363)},

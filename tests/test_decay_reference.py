@@ -30,7 +30,7 @@ def cello_run(tmp_path_factory):
     return run
 
 
-def test_cello_statistics_are_the_fact_sheets(cello_run):
+def test_cello_statistics_over_the_90_training_notes(cello_run):
     stats = np.load(cello_run / "data" / "stats.npz")
     assert float(stats["mean"]) == pytest.approx(-1.047e-5, rel=1e-3)
     assert float(stats["std"]) == pytest.approx(0.02783, rel=1e-3)

@@ -10,7 +10,7 @@ TESTS = [
     "tests/test_decay.py::test_model_rates_and_block_layout_of_the_published_runs",
     "tests/test_decay.py::test_blocks_pad_and_cut_and_targets_shift",
     "tests/test_decay.py::test_held_out_notes_use_the_training_statistics",
-    "tests/test_decay.py::test_parameter_counts_match_the_fact_sheet",
+    "tests/test_decay.py::test_parameter_counts_match_the_source",
     "tests/test_decay.py::test_keras_1_initialisation",
     "tests/test_decay.py::test_hard_sigmoid_is_theanos",
     "tests/test_decay.py::test_rmsprop_keras1_update",

@@ -1,6 +1,6 @@
 """Mutants of dreaming/: plausible wrong changes, at least one per checklist item (read by tests/mutations/run.py).
 
-The items are the fact sheet's checklist, summarised in the ``## Checklist`` table of
+``item`` is the number of the checklist item in the ``## Checklist`` table of
 dreaming/README.md.
 """
 
