@@ -27,6 +27,8 @@ The audio of one continuation per run (the first note's; both for runs 1, 3 and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from decay.config import PRESETS
 from shared.findings import Experiment, Finding, Rule, check
 
@@ -194,3 +196,21 @@ def _experiments() -> dict[str, Experiment]:
 
 #: How each finding's runs are made (``python -m shared.experiments decay``; the module docstring says more).
 EXPERIMENTS = _experiments()
+
+
+def source_output(experiment: str, folder: Path) -> Path | None:
+    """The authors' own continuation for ``run<k>`` or ``run<k>-batch5`` in the reference folder ``folder``: the first
+    ``*_gen_wp.wav`` (in name order) of the published ``results/<k> - …`` run; a one-note variant (``run1-D5``) gets
+    that note's.  None when it is not there, and for the CNN-LSTMs (the authors published none)."""
+    import re
+
+    match = re.fullmatch(r"run(\d+)(?:-batch5)?(?:-(.+))?", experiment)
+    notes = {label: name for name, label in _NOTES.items()}
+    if match is None or (match.group(2) is not None and match.group(2) not in notes):
+        return None
+    pattern = f"{notes[match.group(2)]}_gen_wp.wav" if match.group(2) else "*_gen_wp.wav"
+    for run_folder in sorted((folder / "results").glob(f"{match.group(1)} - *")):
+        found = sorted(run_folder.glob(pattern))
+        if found:
+            return found[0]
+    return None

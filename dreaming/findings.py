@@ -31,6 +31,8 @@ together, scored against that seed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shared.findings import Experiment, Finding, Rule, check
 
 #: Table 1 (paper §4): example → (approach and size, C1, C2, C3); tests/test_findings.py checks it against
@@ -138,3 +140,18 @@ EXPERIMENTS = {
                             generate=(("--seed-pitches", ",".join(CHOSEN_PITCHES), "--name", "chosen"),)),
     "example10-chosen-seed": Experiment(runs_of="example10", outputs="chosen_*"),
 }
+
+
+def source_output(experiment: str, folder: Path) -> Path | None:
+    """The paper's own Audio Example k for the experiment ``example<k>`` or a variant of it (``example10-chosen-seed``
+    is still Ex 10's): Table 1's file under ``paper_examples/`` of the reference folder ``folder``; None when there
+    is none or it is not there."""
+    import re
+
+    from shared.sources import TABLE_1 as PUBLISHED
+
+    match = re.fullmatch(r"example(\d+)(-.+)?", experiment)
+    if match is None or int(match.group(1)) not in PUBLISHED:
+        return None
+    path = folder / "paper_examples" / PUBLISHED[int(match.group(1))][0]
+    return path if path.is_file() else None

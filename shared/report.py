@@ -669,9 +669,10 @@ FINDING_CLASS = {"reproduced": "good", "partly": "middle", "not reproduced": "ba
 def scorecard_html(out_dir: Path) -> str:
     """The scorecard: per work, every headline finding of its source judged from the committed evidence
     (``<work>/results/findings.json``, written by ``python -m shared.findings``): claim, measurement with its spread
-    over training seeds, coloured verdict, and a player and spectrogram of one committed output it was measured on.
+    over training seeds, coloured verdict, and a player and spectrogram of one committed output it was measured on,
+    beside the source's own output for that experiment where the work's reference data holds one (``_source_clip``).
     Empty when no work has a findings.json."""
-    from shared import findings
+    from shared import findings, reference
 
     parts, media_dir = [], out_dir / "media"
     for work in findings.WORKS:
@@ -679,11 +680,14 @@ def scorecard_html(out_dir: Path) -> str:
         if not path.is_file():
             continue
         entries = json.loads(path.read_text())
+        folder = reference.locate(work)
+        measures = {finding.id: finding.experiment for finding in findings.findings_of(work)}
         counts = ", ".join(f"{sum(entry['verdict'] == name for entry in entries)} {name}"
                            for name in findings.VERDICTS)
         rows = []
         for entry in entries:
-            clip = _evidence_clip(work, entry, media_dir)
+            clip = _evidence_clip(work, entry, media_dir) + _source_clip(work, measures.get(entry["id"]), folder,
+                                                                          media_dir)
             rows.append(
                 f"<tr><td>{html.escape(entry['id'])}</td><td>{html.escape(entry['claim'])}</td>"
                 f"<td>{html.escape(entry['measured']['metric'])}: {html.escape(findings.measured_text(entry))}</td>"
@@ -693,7 +697,7 @@ def scorecard_html(out_dir: Path) -> str:
                      f"{html.escape(work)}/results/&lt;experiment&gt;/seed&lt;k&gt;/ (made by python -m "
                      f"shared.experiments {html.escape(work)}; each run.json has the command and date).</p>"
                      "<table><tr><th>finding</th><th>the source's claim</th><th>measured: mean [min, max] over "
-                     "training seeds</th><th>verdict</th><th>why</th><th>committed evidence</th></tr>"
+                     "training seeds</th><th>verdict</th><th>why</th><th>committed evidence; the source's own</th></tr>"
                      + "".join(rows) + "</table>")
     if not parts:
         return ""
@@ -717,11 +721,46 @@ def _evidence_clip(work: str, entry: dict, media_dir: Path) -> str:
                 write_media(samples, rate, media_dir, stem, f"{seed_folder.parent.name}/{seed_folder.name}")
             record = seed_folder / "run.json"
             when = json.loads(record.read_text()).get("finished", "") if record.is_file() else ""
-            label = f"committed evidence: {seed_folder.parent.name}/{seed_folder.name}/{flac.name} ({when})"
-            return (f'<div class="clip"><p class="small">{html.escape(label)}</p><audio controls preload="metadata" '
-                    f'src="{_url("media/" + stem + ".wav")}"></audio><img src="{_url("media/" + stem + "_spec.png")}" '
-                    f'alt="spectrogram" width="{int(PLOT_SIZE[0] * PLOT_DPI)}"></div>')
+            return _scorecard_clip(f"committed evidence: {seed_folder.parent.name}/{seed_folder.name}/{flac.name} "
+                                   f"({when})", stem)
     return MISSING
+
+
+def _scorecard_clip(label: str, stem: str) -> str:
+    """A labelled player and spectrogram of ``media/<stem>.wav`` (written by :func:`write_media`)."""
+    return (f'<div class="clip"><p class="small">{html.escape(label)}</p><audio controls preload="metadata" '
+            f'src="{_url("media/" + stem + ".wav")}"></audio><img src="{_url("media/" + stem + "_spec.png")}" '
+            f'alt="spectrogram" width="{int(PLOT_SIZE[0] * PLOT_DPI)}"></div>')
+
+
+def _source_clip(work: str, experiment, folder, media_dir: Path) -> str:
+    """A player and spectrogram of the first ``MAX_SECONDS`` of the source's own output for ``experiment`` (what
+    ``<work>/findings.py``'s ``source_output`` finds in the reference folder ``folder``); written once per file, so
+    shared by findings.  Empty when the work defines no such function, its reference data is not there, or the
+    source published nothing for the experiment."""
+    import importlib
+
+    from shared.evidence import MAX_SECONDS
+
+    source_output = getattr(importlib.import_module(f"{work}.findings"), "source_output", None)
+    if source_output is None or folder is None or experiment is None:
+        return ""
+    path = source_output(experiment, Path(folder))
+    if path is None or not Path(path).is_file():
+        return ""
+    relative = Path(path).relative_to(folder).as_posix()
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", f"source_{work}_{relative}")
+    if not (media_dir / f"{stem}.wav").is_file():
+        try:
+            with soundfile.SoundFile(str(path)) as sound:
+                rate = sound.samplerate
+                samples = sound.read(int(MAX_SECONDS * rate), dtype="float64", always_2d=True)
+        except RuntimeError as error:  # soundfile's errors: an unreadable or broken file
+            _warn(f"the source's output {relative} of {work}'s reference data is unreadable ({error}); left out")
+            return ""
+        media_dir.mkdir(parents=True, exist_ok=True)
+        write_media(samples, rate, media_dir, stem, f"the source's own: {relative}")
+    return _scorecard_clip(f"the source's own: {relative}", stem)
 
 
 def html_report(entries, columns, runs_dir_name: str, scorecard: str = "") -> str:

@@ -255,3 +255,71 @@ def test_a_run_of_several_models_is_one_train_stage_each_and_its_variants_read_t
     assert findings.seed_value(valid, Experiment("tiny"), numbers) == 9.0  # a run of one model: its own numbers
     with pytest.raises(ValueError, match="trains nothing"):
         Experiment(runs_of="cells", models=("ae1-16",))
+
+
+def test_the_scorecard_plays_the_sources_own_output_beside_ours(fake_work, tmp_path, monkeypatch):
+    """A work whose findings module has ``source_output`` gets the source's clip beside each finding's: the first
+    10 s of the published file, written once, also where our evidence is missing; none without reference data."""
+    import html
+    import types
+
+    from shared import reference, report
+
+    monkeypatch.setattr(findings, "WORKS", ("gruv",))
+    (fake_work / "findings.json").write_text(json.dumps(findings.score("pretend")))
+    published = tmp_path / "reference" / "outputs" / "take one.wav"  # 12.5 s, of which 10 s are played
+    published.parent.mkdir(parents=True)
+    take = np.random.default_rng(1).integers(-20000, 20000, 100000, dtype=np.int16)
+    soundfile.write(published, take, 8000, subtype="PCM_16")
+    pretend = types.ModuleType("gruv.findings")  # the source published a take for base and other, none for variant
+    pretend.source_output = lambda experiment, folder: (folder / "outputs" / "take one.wav"
+                                                        if experiment in ("base", "other") else None)
+    monkeypatch.setitem(sys.modules, "gruv.findings", pretend)
+    monkeypatch.setattr(reference, "locate", lambda work: tmp_path / "reference" if work == "gruv" else None)
+    section = report.scorecard_html(tmp_path / "page")
+    rows = {row.split("</td>")[0]: row for row in section.split("<tr><td>")[1:]}
+    label = html.escape("the source's own: outputs/take one.wav")  # as the page writes it
+    assert [name for name, row in rows.items() if label in row] == ["median", "majority", "run-number", "missing"]
+    assert f"<td>{report.MISSING}<div" in rows["missing"]  # ours is missing there: the mark, then the source's
+    played = sorted((tmp_path / "page" / "media").glob("source_*.wav"))
+    assert len(played) == 1  # one file, shared by the findings
+    np.testing.assert_array_equal(soundfile.read(played[0], dtype="int16")[0], take[:80000])
+    assert 'src="media/' + played[0].name + '"' in section
+
+    monkeypatch.setattr(reference, "locate", lambda work: None)  # no reference data: no source clip
+    assert html.escape("the source's own:") not in report.scorecard_html(tmp_path / "page2")
+    assert not list((tmp_path / "page2").glob("media/source_*"))
+
+
+def test_dreaming_and_decay_name_the_sources_own_output_of_an_experiment(tmp_path):
+    import decay.findings
+    import dreaming.findings
+
+    examples = tmp_path / "dreaming" / "paper_examples"
+    examples.mkdir(parents=True)
+    for name in ("vector_1024.wav", "fft_1024.mp3", "transpose.wav"):  # Audio Examples 1, 5 and 10 of Table 1
+        (examples / name).touch()
+    named = {experiment: dreaming.findings.source_output(experiment, tmp_path / "dreaming")
+             for experiment in ("example1", "example5", "example10", "example10-chosen-seed", "example2",
+                                "example12", "other")}
+    assert named == {"example1": examples / "vector_1024.wav", "example5": examples / "fft_1024.mp3",
+                     "example10": examples / "transpose.wav", "example10-chosen-seed": examples / "transpose.wav",
+                     "example2": None, "example12": None, "other": None}
+
+    results = tmp_path / "decay" / "results"
+    one = results / "1 - cello_pizz_train_90files_3sec_60res_5000maxf_m1_512hid_1lyrs_180ep_linearact_9prime"
+    later = results / "21 - guitar_train_pretend"  # a run whose number starts with 2: not run 2's
+    four = results / "4 - guitar_train_45files_5sec_60res_1400maxf_m1_512hid_1lyrs_180ep_linearact_20prime"
+    for folder, notes in ((one, ("Cello.pizz.ff.sulC.Eb3.stereo", "Cello.pizz.ff.sulA.D5.stereo")),
+                          (later, ("Guitar.mf.sulA.A4",)), (four, ("Guitar.mf.sulG.C5Db5", "Guitar.mf.sulB.C5Gb5"))):
+        folder.mkdir(parents=True)
+        for note in notes:
+            for suffix in ("", "_gen", "_gen_wp"):
+                (folder / f"{note}{suffix}.wav").touch()
+    named = {experiment: decay.findings.source_output(experiment, tmp_path / "decay")
+             for experiment in ("run1", "run1-Eb3", "run4", "run4-batch5", "run2", "cnn-lstm", "cnn-lstm-paper")}
+    assert named == {"run1": one / "Cello.pizz.ff.sulA.D5.stereo_gen_wp.wav",
+                     "run1-Eb3": one / "Cello.pizz.ff.sulC.Eb3.stereo_gen_wp.wav",
+                     "run4": four / "Guitar.mf.sulB.C5Gb5_gen_wp.wav",
+                     "run4-batch5": four / "Guitar.mf.sulB.C5Gb5_gen_wp.wav",
+                     "run2": None, "cnn-lstm": None, "cnn-lstm-paper": None}
