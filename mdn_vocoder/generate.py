@@ -73,6 +73,9 @@ def main(argv=None) -> None:
         raise InputError("--length", f"must be at least 1, not {config.length}")
     if config.reset_every < 0:
         raise InputError("--reset-every", f"must be 0 (off) or more, not {config.reset_every}")
+    if config.reset_every and config.representation == "absolute":
+        raise InputError("--reset-every", "resets the sum of sampled deltas: this run models absolute frames "
+                                          "(representation=absolute), which have no sum to reset")
     if not config.bias > 0:
         raise InputError("--bias", f"must be positive, not {config.bias}")
     check_run_data(args.run, ["data/x.npy", "data/stats.npz", "data/frames.npy"], "mdn_vocoder.preprocess")

@@ -361,6 +361,11 @@ def test_scripts_end_to_end(tmp_path):
     summary = json.loads(wav.with_suffix(".json").read_text())
     assert summary["evaluation"]["reference"] == str(source) and summary["finite"]
     assert (run / "generated" / "analysis_resynthesis.wav").is_file()
+    # resets on a run of absolute frames would do nothing: refused, naming the option, nothing written
+    result = run_script("mdn_vocoder.generate", "--run", run, "--length", "30", "--reset-every", "10", "--set",
+                        "representation=absolute", "--name", "absolute")
+    assert result.returncode == 2 and "--reset-every" in result.stderr and "absolute" in result.stderr
+    assert not list((run / "generated").glob("absolute*"))
 
 
 def test_stereo_uses_the_left_channel(tmp_path):
