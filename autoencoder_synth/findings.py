@@ -21,6 +21,8 @@ through ``deep-256-8`` (Figure 2).  Every cell is a variant of its run, named as
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from autoencoder_synth.config import TABLE_1
 from shared.findings import Experiment, Finding, Rule, check
 
@@ -134,3 +136,14 @@ EXPERIMENTS = {
        for cell in experiment.models if cell not in ("ae1-256", "ae1-1500") or run == "table1-clean"},
     "resynthesis-deep-256-8": Experiment(runs_of="tables2-3", outputs="deep-256-8_*"),
 }
+
+
+def figures(out: Path, reference: Path | None) -> list[Path]:
+    """The paper's Figure 2, ``figure2_deep-256-8.png`` in ``out``: the song and its resynthesis through the
+    256-8-256 autoencoder trained without noise (experiment ``tables2-3``), from the committed
+    ``deep-256-8_*.flac`` and the song its summary names when ``corpora/`` holds it
+    (``shared.figures.autoencoder_figure_2``); [] until that output is committed.  ``reference`` is not needed."""
+    from shared.figures import autoencoder_figure_2
+    from shared.findings import results_dir
+
+    return autoencoder_figure_2(results_dir("autoencoder_synth"), out, "tables2-3", "deep-256-8")

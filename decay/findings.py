@@ -214,3 +214,13 @@ def source_output(experiment: str, folder: Path) -> Path | None:
         if found:
             return found[0]
     return None
+
+
+def figures(out: Path, reference: Path | None) -> list[Path]:
+    """The paper's Figs. 4–7 (``fig<n>_run<k>.png``) and a √|STFT| figure for every other committed run
+    (``<experiment>_stft.png``): the original and the continuation, the authors' (from ``reference``, the decay
+    reference data, or None) above ours (``shared.figures.decay_figures``); written into ``out``."""
+    from shared.figures import decay_figures
+    from shared.findings import results_dir
+
+    return decay_figures(results_dir("decay"), out, reference)

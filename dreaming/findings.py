@@ -155,3 +155,17 @@ def source_output(experiment: str, folder: Path) -> Path | None:
         return None
     path = folder / "paper_examples" / PUBLISHED[int(match.group(1))][0]
     return path if path.is_file() else None
+
+
+def figures(out: Path, reference: Path | None) -> list[Path]:
+    """Table 1 as a figure, ``table1_ratings.png`` in ``out``: the paper's ratings (:data:`TABLE_1`) beside ours, the
+    rating most training seeds get in ``results/findings.json`` (``shared.figures.dreaming_table_1``).  The paper's
+    side is Table 1 itself, so ``reference`` is not needed."""
+    import json
+
+    from shared.figures import dreaming_table_1
+    from shared.findings import results_dir
+
+    path = results_dir("dreaming") / "findings.json"
+    entries = json.loads(path.read_text()) if path.is_file() else []
+    return dreaming_table_1(out, TABLE_1, entries)

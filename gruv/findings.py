@@ -21,6 +21,8 @@ names a real-music corpus; ``python -m shared.experiments gruv`` with no experim
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shared.findings import Experiment, Finding, Rule, check
 
 _SMALL = "2 CPU cores: --set hidden_dims=512 (the blog's 2048 does not fit)"
@@ -127,3 +129,13 @@ EXPERIMENTS = {
     "gruv": Experiment("gruv", overrides=(_WIDTH,), generate=_outputs(("gruv",)), outputs="gruv",
                        corpus="mma_grooves/blues"),
 }
+
+
+def figures(out: Path, reference: Path | None) -> list[Path]:
+    """The waveform and spectrogram of every committed output (``<experiment>_<output>.png`` in ``out``; the lowest
+    committed seed of each experiment): Fiala's E1–E5 and GRUV's.  [] while none is committed; ``reference`` is not
+    needed (the blog published no audio)."""
+    from shared.figures import output_figures
+    from shared.findings import results_dir
+
+    return output_figures(results_dir("gruv"), out, "gruv")

@@ -12,6 +12,8 @@ take about 20 minutes per seed, shared/results/paper_scale.json).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mdn_vocoder.config import _RESET_FRAMES
 from shared.findings import Experiment, Finding, Rule, check
 
@@ -96,3 +98,37 @@ EXPERIMENTS = {
     "piano": Experiment("piano", generate=_samples("bias1", "--bias", "1", length=1000), outputs="bias1_seed*",
                         audio="*_seed1"),
 }
+
+
+def figures(out: Path, reference: Path | None) -> list[Path]:
+    """``frame_training_vs_generated.png`` in ``out``: the frame of the training sine that generation starts from
+    (``results/pretrained/sine/data/frames.npy`` at the run's ``initial_index``) beside the middle frame of the
+    committed output ``sine-absolute/seed1/generated/bias1e-5_seed1.flac``, analysed by
+    :func:`mdn_vocoder.phase_vocoder.analyse` with that run's N, rate and P.  The output's samples are read as written
+    (the model's units; ``features.load_signal`` would halve them as it does a note, quirk Q1).  [] when either is not
+    committed; ``reference`` is not needed."""
+    import numpy as np
+
+    from mdn_vocoder import phase_vocoder
+    from mdn_vocoder.config import MdnConfig
+    from shared.figures import mdn_frames, read_mono
+    from shared.findings import results_dir
+    from shared.rundir import load_config, read_json
+
+    source = results_dir("mdn_vocoder") / "pretrained" / "sine"
+    run = results_dir("mdn_vocoder") / "sine-absolute" / "seed1"
+    output = run / "generated" / "bias1e-5_seed1.flac"
+    if not ((source / "data" / "frames.npy").is_file() and output.is_file() and (run / "config.json").is_file()):
+        return []
+    training = np.load(source / "data" / "frames.npy")
+    index = int(read_json(source / "config.json").get("initial_index", len(training) // 2))
+    config = load_config(run, MdnConfig)[0]
+    signal, _ = read_mono(output)
+    generated = phase_vocoder.analyse(signal, config.fft_size, config.sample_rate)[:, :config.components]
+    middle = len(generated) // 2
+    return mdn_frames(out, training[index], generated[middle],
+                      f"the training sine (440 Hz), frame {index} (generation starts here)",
+                      f"generated (sine-absolute, seed 1, bias 1e-5), frame {middle} of {len(generated)}",
+                      f"mdn_vocoder: one frame of P = {config.components} bins (N = {config.fft_size}, "
+                      f"{config.sample_rate} Hz), the source's beside the generated output's re-analysis",
+                      config.fft_size, config.sample_rate)

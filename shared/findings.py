@@ -429,11 +429,14 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m shared.findings",
         description="Judge each work's headline findings from its committed results/: write results/findings.json, "
-                    "the README's findings table and shared/results/scorecard.md.")
+                    "the README's findings table and shared/results/scorecard.md, then redraw "
+                    "each work's figures (<work>/results/figures/).")
     parser.add_argument("works", nargs="*", metavar="WORK", help=f"one or more of {', '.join(WORKS)} (default: all)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 naming every file that differs from what the evidence gives")
     parser.add_argument("--rules", action="store_true", help="only print the findings and their rules as tables")
+    parser.add_argument("--no-figures", action="store_true",
+                        help="do not redraw the figures (each work's findings.figures, into <work>/results/figures/)")
     args = parser.parse_args(argv)
     for work in args.works:
         if work not in WORKS:
@@ -454,6 +457,16 @@ def main(argv=None) -> None:
         raise SystemExit("not what the committed evidence gives (run python -m shared.findings): "
                          + ", ".join(map(str, stale)))
     print("\n".join(f"wrote {path}" for path in stale) or "every file is up to date")
+    if not (args.check or args.no_figures):
+        from shared import reference
+
+        for work in works:
+            module, folder = importlib.import_module(f"{work}.findings"), reference.locate(work)
+            if folder is None and hasattr(module, "source_output"):  # its figures draw the source's outputs too
+                print(f"{work}: figures kept as committed (redrawing them needs {reference.fetch_command(work)})")
+                continue
+            for path in module.figures(results_dir(work) / "figures", folder) if hasattr(module, "figures") else []:
+                print(f"wrote {Path(path).relative_to(REPO_ROOT)}")
 
 
 if __name__ == "__main__":

@@ -119,6 +119,8 @@ def make(work: str, name: str, run_dir: Path, description: str, evidence: str | 
         (dest / relative).parent.mkdir(parents=True, exist_ok=True)
         if relative.endswith(".json"):  # no path of this machine reaches the repository
             write_json(dest / relative, portable(read_json(run_dir / relative), roots))
+        elif relative.endswith("model.keras"):
+            save_weights_only_model(work, run_dir / relative, dest / relative)
         else:
             shutil.copy2(run_dir / relative, dest / relative)
     # how it was trained: the committed evidence's record (its paths already portable), else shared.grid's
@@ -138,6 +140,17 @@ def make(work: str, name: str, run_dir: Path, description: str, evidence: str | 
     }
     write_json(dest / "about.json", portable(document, roots))
     return dest
+
+
+def save_weights_only_model(work: str, source: Path, dest: Path) -> None:
+    """Save the trained model without its optimizer's state (Keras keeps it in a compiled model's file: twice the
+    weights for RMSprop or Adagrad, three times for Adam), which generation never reads."""
+    import importlib
+
+    import keras
+
+    importlib.import_module(f"{work}.model")  # registers the work's own layers
+    keras.saving.load_model(source, safe_mode=True, compile=False).save(dest)
 
 
 def listing() -> list[dict]:
