@@ -92,15 +92,20 @@ def resolve(work: str, value, option: str = "--run", runs: Path | None = None) -
     return target
 
 
-def make(work: str, name: str, run_dir: Path, description: str, evidence: str | None = None) -> Path:
+def make(work: str, name: str, run_dir: Path, description: str, evidence: str | None = None,
+         models: list[str] | None = None) -> Path:
     """Copy the files ``RUN_FILES[work]`` of the trained ``run_dir`` to ``<work>/results/pretrained/<name>/``
-    with its ``about.json``; refuses a model that would take all pretrained models over the budget."""
+    with its ``about.json``; ``models``: of a run of several models (autoencoder_synth's cells), only these model
+    folders.  Refuses a model that would take all pretrained models over the budget."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.json").is_file():
         raise InputError(run_dir, "not a run directory (no config.json)")
     found = sorted(path.relative_to(run_dir).as_posix() for path in run_dir.rglob("*") if path.is_file()
                    and any(fnmatch.fnmatchcase(path.relative_to(run_dir).as_posix(), pattern)
                            for pattern in RUN_FILES[work]))
+    if models:
+        found = [relative for relative in found
+                 if "/" not in relative or relative.split("/")[0] in ("data", *models)]
     if not any(relative.endswith("model.keras") for relative in found):
         raise InputError(run_dir, "no trained model.keras: train the run first")
     dest = folder(work) / name
@@ -172,11 +177,12 @@ def main(argv=None) -> None:
     maker.add_argument("--from", dest="run", type=Path, required=True, help="the trained run directory")
     maker.add_argument("--about", required=True, help="one line: what the model is")
     maker.add_argument("--evidence", help="the committed evidence of that run, e.g. <work>/results/<exp>/seed1")
+    maker.add_argument("--models", nargs="+", help="a run of several models: ship only these (e.g. ae1-256)")
     args = parser.parse_args(argv)
     if args.command == "make":
         if not args.name.replace("-", "").replace("_", "").isalnum():
             raise InputError("name", f"{args.name!r}: letters, digits, - and _ only")
-        dest = make(args.work, args.name, args.run, args.about, args.evidence)
+        dest = make(args.work, args.name, args.run, args.about, args.evidence, args.models)
         print(f"wrote {dest.relative_to(REPO_ROOT)}")
         return
     rows = listing()
