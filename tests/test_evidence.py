@@ -153,9 +153,10 @@ def test_the_committed_findings_tables_are_what_the_committed_evidence_gives():
 def test_results_stay_within_the_repository_budgets():
     audio = sum(evidence.audio_bytes(REPO_ROOT / work / "results") for work in findings.WORKS)
     assert audio <= evidence.MAX_AUDIO_BYTES
-    for work in findings.WORKS:
+    for work in findings.WORKS:  # the pretrained models have their own budget, 25 MB together (test_pretrained)
         for path in (REPO_ROOT / work / "results").rglob("*"):
-            assert not path.is_file() or path.stat().st_size < evidence.MAX_FILE_BYTES, path
+            if "pretrained" not in path.relative_to(REPO_ROOT / work / "results").parts:
+                assert not path.is_file() or path.stat().st_size < evidence.MAX_FILE_BYTES, path
 
 
 #: The experiments not declared yet, per work (their findings say so in findings.json: "not run")
