@@ -25,7 +25,11 @@
 import math
 from pathlib import Path
 
-import keras
+from shared.rundir import quiet_tensorflow
+
+quiet_tensorflow()  # keep TensorFlow's start-up messages out of the notebook
+
+import keras  # noqa: E402
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Audio, display
