@@ -72,6 +72,17 @@ def first_seed(experiment_dir: Path, pattern: str) -> tuple[Path, list[Path]] | 
     return None
 
 
+def committed_outputs(results: Path, pattern: str):
+    """(experiment folder, its lowest seed folder holding files that match ``pattern``, those files) per committed
+    experiment of ``results``, in name order."""
+    if not Path(results).is_dir():
+        return
+    for experiment_dir in sorted(path for path in Path(results).iterdir() if path.is_dir()):
+        found = first_seed(experiment_dir, pattern)
+        if found is not None:
+            yield experiment_dir, *found
+
+
 def resolve(path_text: str, seed_dir: Path, work: str, reference: Path | None) -> Path | None:
     """A file a committed summary names, where it can be read here: ``RUN/…`` is the seed folder's (a ``.wav`` output
     as its committed ``.flac``), ``reference/<work>/…`` the reference data's, anything else the repository's.  None
@@ -147,13 +158,7 @@ def decay_figures(results: Path, out: Path, reference: Path | None) -> list[Path
     ``*_gen_wp*.flac`` of the lowest seed, and the original it was primed from).  ``fig<n>_run<k>.png`` for the runs
     behind the paper's Figs. 4–7, ``<experiment>_stft.png`` for the others."""
     written = []
-    if not Path(results).is_dir():
-        return written
-    for experiment_dir in sorted(path for path in Path(results).iterdir() if path.is_dir()):
-        found = first_seed(experiment_dir, "generated/*_gen_wp*.flac")
-        if found is None:
-            continue
-        seed_dir, continuations = found
+    for experiment_dir, seed_dir, continuations in committed_outputs(results, "generated/*_gen_wp*.flac"):
         continuation = continuations[0]
         note = continuation.name.split("_gen")[0]
         summary = _read_json(continuation.with_suffix(".json")).get("evaluation", {})
@@ -432,13 +437,7 @@ def output_figures(results: Path, out: Path, work: str) -> list[Path]:
     """``<experiment>_<output>.png``: the waveform and spectrogram of every committed output ``generated/*.flac`` of
     each experiment's lowest committed seed."""
     written = []
-    if not Path(results).is_dir():
-        return written
-    for experiment_dir in sorted(path for path in Path(results).iterdir() if path.is_dir()):
-        found = first_seed(experiment_dir, "generated/*.flac")
-        if found is None:
-            continue
-        seed_dir, outputs = found
+    for experiment_dir, seed_dir, outputs in committed_outputs(results, "generated/*.flac"):
         for output in outputs:
             signal, rate = read_mono(output)
             title = (f"{work} {experiment_dir.name}, seed {seed_dir.name[4:]}: {output.name} "
