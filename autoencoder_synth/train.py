@@ -51,6 +51,7 @@ from shared.monitor import check_logs, fit_callbacks, log_folder
 
 UNCAPPED = 10**9  # fit's epoch count when max_epochs is None: only the stopping rule ends training
 
+
 def record_numbers(run_dir: Path, result: dict) -> dict:
     """Add a trained model's numbers to the run's ``run_numbers.json`` (``{"models": {name: numbers}}``, read by
     ``shared.evaluate`` and the findings): its ``result.json`` plus ``test_over_valid`` and, for a deep model whose

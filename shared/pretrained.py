@@ -8,7 +8,7 @@ the SHA-256 of every file.
 
 A script given ``--run NAME`` (``play``: ``--model NAME``) where ``NAME`` is no folder but a pretrained model's name
 copies that model to ``runs/pretrained/<work>/<name>/`` (once; a copy whose files differ from the shipped ones is
-replaced) and works there, so the shipped folder is never written to::
+refreshed, the outputs made there kept) and works there, so the shipped folder is never written to::
 
     python -m mdn_vocoder.generate --run sine --length 3000 --bias 1e-5
     python -m shared.pretrained                                  # the list: work, name, size, what it is
@@ -82,9 +82,7 @@ def resolve(work: str, value, option: str = "--run", runs: Path | None = None) -
     target = (runs or RUNS) / work / str(value)
     fresh = all((target / relative).is_file() and sha256(target / relative) == digest
                 for relative, digest in files.items())
-    if not fresh:
-        if target.exists():
-            shutil.rmtree(target)
+    if not fresh:  # the shipped files copied over (what generate wrote there before stays)
         for relative in files:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source / relative, target / relative)

@@ -82,8 +82,11 @@ def test_the_copy_is_made_once_and_refreshed_when_changed(tmp_path, capsys):
     assert pretrained.resolve("mdn_vocoder", "sine", runs=tmp_path) == target
     assert capsys.readouterr().out == ""
     (target / "data" / "x.npy").write_bytes(b"changed")
+    (target / "generated").mkdir()
+    (target / "generated" / "mine.wav").write_bytes(b"a user's output")
     pretrained.resolve("mdn_vocoder", "sine", runs=tmp_path)
     assert "copied" in capsys.readouterr().out
+    assert (target / "generated" / "mine.wav").read_bytes() == b"a user's output"  # refreshing keeps what was made
     shipped = pretrained.about("mdn_vocoder", "sine")["files"]
     assert pretrained.sha256(target / "data" / "x.npy") == shipped["data/x.npy"]
     existing = tmp_path / "mine"
