@@ -321,7 +321,7 @@ def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch
 
     def init_then_die_later(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        step, calls = self.step, []
+        step, calls = self.step_with_sigma, []  # the training step
 
         def dying_step(*step_args):
             calls.append(1)
@@ -329,7 +329,7 @@ def test_resuming_after_a_kill_gives_the_uninterrupted_run(tmp_path, monkeypatch
                 raise KeyboardInterrupt
             return step(*step_args)
 
-        self.step = dying_step
+        self.step_with_sigma = dying_step
 
     monkeypatch.setattr(mdn_training.Trainer, "__init__", init_then_die_later)
     with pytest.raises(KeyboardInterrupt):
