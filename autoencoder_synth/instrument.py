@@ -185,3 +185,25 @@ def render(instrument: Instrument, events_by_frame: dict, max_blocks=None) -> tu
                "ignored": state.ignored, "ended_by": "input end" if instrument.ended else "cycle" if not state.running
                else "stop" if not state.playing else "length"}
     return (np.concatenate(blocks) if blocks else np.zeros(0)), summary
+
+
+def simulate_live(session: Session, blocks: int, period: float, before_block=None) -> dict:
+    """Play ``blocks`` blocks at the real block rate without an audio device: block k may start at k ``period``
+    seconds (the loop sleeps until then) and is late when it is not done by k + 1 (a sound card's callback deadline);
+    ``before_block(k)``, if given, runs first (e.g. a control change queued on ``session.pending``).  Returns the
+    blocks played, the late ones, and the median and 99th-percentile compute time of a block in ms."""
+    out, late = np.zeros((session.instrument.hop, 1)), 0
+    start = time.perf_counter()
+    for block in range(blocks):
+        wait = start + block * period - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        if before_block is not None:
+            before_block(block)
+        if not session.step(out):
+            break
+        late += time.perf_counter() > start + (block + 1) * period
+    compute = np.asarray(session.compute) * 1000.0
+    return {"blocks": session.blocks, "late_blocks": late, "period_ms": period * 1000.0,
+            "median_block_ms": float(np.median(compute)) if len(compute) else None,
+            "p99_block_ms": float(np.percentile(compute, 99)) if len(compute) else None}

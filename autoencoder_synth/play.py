@@ -10,6 +10,7 @@ all to 0, Cycle: quit; README, "Controls"), from OSC messages, or from a recorde
     python -m autoencoder_synth.play --model … --no-input    # the hidden layer fired at audio rate
     python -m autoencoder_synth.play --model … --input song.wav --automation moves.jsonl --render out.wav   # offline
     python -m autoencoder_synth.play --list-ports
+    python -m autoencoder_synth.play --model … --no-input --simulate-live --seconds 60 [--numbers]  # real-time check
     python -m autoencoder_synth.play --model … --input song.wav --device JACK --midi-api jack --osc-port 9000 \
         --seconds 10 --record take.wav                                                           # under JACK, recorded
 
@@ -42,11 +43,11 @@ import numpy as np
 from autoencoder_synth.automation import Event, events_by_frame, read_automation, write_automation
 from autoencoder_synth.config import AutoencoderConfig
 from autoencoder_synth.controls import NANOKONTROL2, ControlState, load_control_map
-from autoencoder_synth.instrument import Instrument, Session, render
+from autoencoder_synth.instrument import Instrument, Session, render, simulate_live
 from autoencoder_synth.features import default_input, load_song
 from autoencoder_synth.synth import analysis_hop, load_maxvec, load_network
 from shared import audio, pretrained
-from shared.rundir import InputError, cli_main, load_config, write_json
+from shared.rundir import InputError, add_model_numbers, cli_main, load_config, write_json
 
 VIRTUAL_PORT = "autoencoder_synth"
 #: ``--midi-api`` → python-rtmidi's API, through mido's rtmidi backend (default: mido's, i.e. ALSA on Linux).
@@ -149,6 +150,34 @@ def render_offline(args) -> None:
     write_json(out.with_suffix(".json"), summary)
     print(f"wrote {out} ({summary['seconds']:.1f} s, {summary['blocks']} blocks, {summary['events_applied']} of "
           f"{summary['events']} control changes applied, ended by {summary['ended_by']})")
+
+
+def simulate(args) -> None:
+    """``--simulate-live``: the live block loop at the real block rate for ``--seconds``, without an audio device
+    (:func:`autoencoder_synth.instrument.simulate_live`); late blocks counted against each block's deadline.
+    ``--numbers`` adds the result to the model's entry of its run's ``run_numbers.json`` (the real-time finding)."""
+    from autoencoder_synth.model import model_folder
+
+    if args.seconds is None:
+        raise InputError("--seconds", "--simulate-live plays for a length in seconds")
+    if args.line_in:
+        raise InputError("--line-in", "a live option: --simulate-live reads --input or plays --no-input")
+    instrument, config, input_path = build(args)
+    events = read_automation(args.automation, config.sample_rate, instrument.hop) if args.automation else []
+    period = instrument.hop / config.sample_rate
+    session = Session(instrument, events_by_frame(events), period, keep=False)
+    summary = simulate_live(session, int(np.ceil(args.seconds / period)), period)
+    summary.update(model=str(args.model), input=None if input_path is None else str(input_path), hop=instrument.hop,
+                   rate=config.sample_rate, seconds=args.seconds)
+    print(f"simulated live run: {summary['blocks']} blocks of {summary['period_ms']:.1f} ms, {summary['late_blocks']} "
+          f"late; compute per block median {summary['median_block_ms']:.2f} ms, 99th percentile "
+          f"{summary['p99_block_ms']:.2f} ms")
+    if args.report:
+        write_json(args.report, summary)
+    if args.numbers:
+        folder = model_folder(args.model)
+        add_model_numbers(folder.parent, folder.name, {key: summary[key] for key in (
+            "late_blocks", "median_block_ms", "p99_block_ms", "period_ms")} | {"simulated_blocks": summary["blocks"]})
 
 
 class StatusDisplay:
@@ -412,6 +441,11 @@ def parser() -> argparse.ArgumentParser:
                                          "JACK (default: PortAudio's; see --list-ports)")
     parser.add_argument("--automation", type=Path, help="recorded control changes (JSON lines) applied at their times")
     parser.add_argument("--render", type=Path, help="offline: write the output to this WAV instead of playing it")
+    parser.add_argument("--simulate-live", action="store_true",
+                        help="time the live loop at the real block rate for --seconds without an audio device, "
+                             "counting late blocks (with --report: the figures as JSON)")
+    parser.add_argument("--numbers", action="store_true",
+                        help="--simulate-live: add the late blocks and block times to the run's run_numbers.json")
     parser.add_argument("--seconds", type=float,
                         help="length of an offline render (required with --no-input or --loop) "
                              "or of a live run (default: until the input ends, Cycle or Ctrl-C)")
@@ -437,6 +471,11 @@ def check_arguments(args) -> None:
     if args.render and live_only:
         raise InputError(f"--{live_only[0].replace('_', '-')}",
                          "a live option: an offline --render writes its own .json")
+    if args.simulate_live and (args.render or [name for name in live_only if name != "report"]):
+        raise InputError("--simulate-live", "times the live loop without an audio device: not with --render, "
+                                            "--record, --record-automation or --device")
+    if args.numbers and not args.simulate_live:
+        raise InputError("--numbers", "records what --simulate-live measures: give --simulate-live")
     outputs = [("--render", args.render, ".wav"), ("--record", args.record, ".wav"), ("--report", args.report, None),
                ("--record-automation", args.record_automation, None)]
     for option, path, suffix in outputs:
@@ -455,6 +494,8 @@ def main(argv=None) -> None:
     check_arguments(args)
     if args.render:
         render_offline(args)
+    elif args.simulate_live:
+        simulate(args)
     else:
         play_live(args)
 

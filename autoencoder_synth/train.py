@@ -43,8 +43,8 @@ import numpy as np
 
 from autoencoder_synth.config import AutoencoderConfig, model_settings
 from shared.rundir import (
-    InputError, add_common_arguments, apply_overrides, atomic_path, cli_main, load_config, read_json,
-    remove_partial_files, set_seed, write_json,
+    InputError, add_common_arguments, add_model_numbers, apply_overrides, atomic_path, cli_main, load_config,
+    read_json, remove_partial_files, set_seed, write_json,
 )
 from shared.rundir import check_checkpoints, check_output_folder, check_run_data  # bad-input guards
 from shared.monitor import check_logs, fit_callbacks, log_folder
@@ -56,20 +56,12 @@ def record_numbers(run_dir: Path, result: dict) -> dict:
     """Add a trained model's numbers to the run's ``run_numbers.json`` (``{"models": {name: numbers}}``, read by
     ``shared.evaluate`` and the findings): its ``result.json`` plus ``test_over_valid`` and, for a deep model whose
     stack was trained in this run, ``finetuned_over_stack`` (its error ÷ the stack's before fine-tuning, both on the
-    frames). A lock keeps cells trained at once from losing each other's entries."""
-    import fcntl
-
+    frames)."""
     numbers = {**result, "test_over_valid": result["test"] / result["valid"]}
     stack = run_dir / f"ae2-{result['hidden']}-{result['hidden2']}" / "result.json"
     if result["kind"] == "deep" and stack.is_file():
         numbers["finetuned_over_stack"] = result["valid"] / read_json(stack)["valid_input_space"]
-    path = run_dir / "run_numbers.json"
-    with open(run_dir / ".run_numbers.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        document = read_json(path) if path.is_file() else {}
-        document.setdefault("models", {})[result["model"]] = numbers
-        write_json(path, document)
-    return numbers
+    return add_model_numbers(run_dir, result["model"], numbers)
 
 
 def load_split(run_dir: Path, name: str) -> np.ndarray:

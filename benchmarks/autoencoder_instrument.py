@@ -53,7 +53,7 @@ import numpy as np  # noqa: E402
 
 from autoencoder_synth.config import AutoencoderConfig, model_settings  # noqa: E402
 from autoencoder_synth.controls import ControlState  # noqa: E402
-from autoencoder_synth.instrument import Instrument, Session  # noqa: E402
+from autoencoder_synth.instrument import Instrument, Session, simulate_live  # noqa: E402
 from autoencoder_synth.model import build_model  # noqa: E402
 from autoencoder_synth.synth import NumpyAutoencoder  # noqa: E402
 from timing import machine, write_table  # noqa: E402  (benchmarks/timing.py)
@@ -87,17 +87,11 @@ def block_times(session: Session, blocks: int) -> np.ndarray:
 
 
 def simulated_run(session: Session, seconds: float) -> tuple[int, int]:
-    """(blocks, late blocks): block k may start at k periods and must be done by k + 1."""
-    out, late, count = np.zeros((HOP, 1)), 0, int(seconds / PERIOD)
-    start = time.perf_counter()
-    for block in range(count):
-        wait = start + block * PERIOD - time.perf_counter()
-        if wait > 0:
-            time.sleep(wait)
-        session.pending.put(("midi", fader_move(block)))
-        session.step(out)
-        late += time.perf_counter() > start + (block + 1) * PERIOD
-    return count, late
+    """(blocks, late blocks): block k may start at k periods and must be done by k + 1 (instrument.simulate_live),
+    a fader moved before each."""
+    count = int(seconds / PERIOD)
+    done = simulate_live(session, count, PERIOD, lambda block: session.pending.put(("midi", fader_move(block))))
+    return count, done["late_blocks"]
 
 
 # ----------------------------------------------------------------------------- --live: the soak test under JACK

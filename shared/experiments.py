@@ -37,7 +37,7 @@ def jobs_for(work: str, names: list[str], seeds: list[int], locate=True) -> list
             source = reference_input(work, source)
         jobs += [grid.Job(work, experiment.preset, seed, experiment.overrides, name=name,
                           generate=experiment.generate or None, input=source, train=experiment.train,
-                          corpus=experiment.corpus, models=experiment.models)
+                          corpus=experiment.corpus, models=experiment.models, stages=experiment.stages)
                  for seed in seeds]
     return jobs
 
@@ -73,6 +73,7 @@ def main(argv=None) -> None:
             settings = " ".join(f"--set {item}" for item in job.overrides)
             source = f", input: {args.work}'s reference data {job.input}" if job.input else ""
             source += f", models: {' '.join(job.models)}" if job.models else ""
+            source += f", then: {'; '.join(' '.join(stage) for stage in job.stages)}" if job.stages else ""
             print(f"{job.label}: preset {job.preset} {settings} -> "
                   f"{results.relative_to(findings.REPO_ROOT)}/{job.experiment}/seed{job.seed} ({calls}{source})")
         return

@@ -207,12 +207,13 @@ class Experiment:
     corpus: str | None = None  # a corpus of shared.corpora in place of the preset's (``"mma_grooves/blues"``)
     models: tuple[str, ...] = ()  # a run that trains several models (autoencoder_synth's cells), in this order
     model: str | None = None  # a variant measuring one model of such a run: its numbers in run_numbers["models"]
+    stages: tuple[tuple[str, ...], ...] = ()  # more `python -m` commands after generation ("{run}": the run folder)
 
     def __post_init__(self):
         if (self.preset is None) == (self.runs_of is None):
             raise ValueError("an experiment is either a preset to train or the runs_of another experiment")
         if self.runs_of is not None and (self.overrides or self.generate or self.reference or self.train
-                                         or self.corpus or self.models):
+                                         or self.corpus or self.models or self.stages):
             raise ValueError("a variant (runs_of) trains nothing: its outputs come from the other's generate calls")
 
 

@@ -81,6 +81,7 @@ class Job:
     train: tuple[str, ...] = ()  # extra arguments of the train stage (e.g. "--mode", "fast")
     corpus: str | None = None  # a corpus of shared.corpora ("mma_grooves/blues") in place of the preset's
     models: tuple[str, ...] = ()  # several models trained in one run, in this order (autoencoder_synth's cells)
+    stages: tuple[tuple[str, ...], ...] = ()  # more `python -m` commands after generation ("{run}": the run folder)
 
     @property
     def experiment(self) -> str:
@@ -141,6 +142,7 @@ def stages(job: Job, run_dir: Path, corpus: Path, options: Options) -> list[tupl
         if script == "train" and job.generate is not None:
             out += [(" ".join(["generate", *extra]), [f"{job.work}.generate", "--run", str(run_dir), "--mode", "fast",
                                                       *extra]) for extra in job.generate]
+    out += [(" ".join(extra), [item.replace("{run}", str(run_dir)) for item in extra]) for extra in job.stages]
     if options.evaluate:
         out.append(("evaluate", ["shared.evaluate", str(run_dir)]))
     return out

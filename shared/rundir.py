@@ -606,6 +606,22 @@ def _one_line(error) -> str:
 # ----------------------------------------------------------------------------- resumable training
 
 
+def add_model_numbers(run_dir, model: str, numbers: dict) -> dict:
+    """Merge ``numbers`` into ``models[model]`` of the run's ``run_numbers.json`` (a run of several models:
+    autoencoder_synth's cells), under a lock so that models trained or measured at once keep each other's entries;
+    returns the model's entry."""
+    import fcntl
+
+    path = Path(run_dir) / "run_numbers.json"
+    with open(Path(run_dir) / ".run_numbers.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        document = read_json(path) if path.is_file() else {}
+        entry = document.setdefault("models", {}).setdefault(model, {})
+        entry.update(numbers)
+        write_json(path, document)
+    return entry
+
+
 def read_losses(run_dir) -> list[float]:
     """The per-epoch training losses written so far (``loss.csv``, column ``loss``)."""
     path = Path(run_dir) / "loss.csv"

@@ -220,3 +220,45 @@ def test_each_trained_model_adds_its_numbers_to_the_run_s_run_numbers(autoencode
     stack = json.loads((run / "ae2-16-4" / "result.json").read_text())["valid_input_space"]
     assert models["deep-16-4"]["finetuned_over_stack"] == pytest.approx(models["deep-16-4"]["valid"] / stack)
     assert "finetuned_over_stack" not in models["ae2-16-4"]
+
+
+def test_a_simulated_live_run_counts_the_blocks_done_after_their_deadline():
+    """instrument.simulate_live: block k starts at k periods at the earliest and is late when it ends after k + 1; a
+    block taking 1.5 periods is late, the next (started late, quick) is not."""
+    import time as clock
+
+    from autoencoder_synth.instrument import simulate_live
+
+    period, slow = 0.1, {3, 7}
+
+    class Steps:  # the part of instrument.Session that simulate_live drives
+        instrument = type("Instrument", (), {"hop": 4})()
+        blocks, compute = 0, []
+
+        def step(self, out):
+            clock.sleep(1.5 * period if self.blocks in slow else 0.0)
+            self.compute.append(1.5 * period if self.blocks in slow else 0.0)
+            self.blocks += 1
+            return True
+
+    done = simulate_live(Steps(), 10, period)
+    assert done["blocks"] == 10 and done["late_blocks"] == len(slow)
+    assert done["p99_block_ms"] == pytest.approx(np.percentile([150.0 if k in slow else 0.0 for k in range(10)], 99))
+
+
+def test_play_simulates_the_live_loop_and_records_the_late_blocks(autoencoder_tiny_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(autoencoder_tiny_run[0], run)
+    result = run_script("autoencoder_synth.play", "--model", run / "ae1-16", "--no-input", "--simulate-live",
+                        "--seconds", "1", "--numbers", "--report", tmp_path / "live.json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "live.json").read_text())
+    config = json.loads((run / "config.json").read_text())["settings"]
+    assert report["blocks"] == int(np.ceil(1.0 / (report["hop"] / config["sample_rate"])))
+    entry = json.loads((run / "run_numbers.json").read_text())["models"]["ae1-16"]
+    assert entry["late_blocks"] == report["late_blocks"] and entry["simulated_blocks"] == report["blocks"]
+    assert entry["valid"] == json.loads((run / "ae1-16" / "result.json").read_text())["valid"]  # merged, not replaced
+    for extra in (["--numbers"], ["--simulate-live", "--render", tmp_path / "x.wav"]):
+        refused = run_script("autoencoder_synth.play", "--model", run / "ae1-16", "--no-input", "--seconds", "1",
+                             *extra)
+        assert refused.returncode == 2 and ("--numbers" in refused.stderr or "--simulate-live" in refused.stderr)
