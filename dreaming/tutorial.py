@@ -452,7 +452,7 @@ display(Audio(chosen_seed, rate=RATE), Audio(chosen_dream, rate=RATE))
 # Listen to both and compare the spectrograms (the seed's two notes are dotted). A vector-approach dream is a
 # chain of L-sample vectors, each predicted from the one before, and wherever one vector meets the next the
 # waveform may jump. The README rates dreams with measurable stand-ins for the paper's three criteria (defined in
-# [shared/README.md](../shared/README.md)); one of them, M3, looks for exactly these jumps: the mean step
+# the repository's `shared/README.md`); one of them, M3, looks for exactly these jumps: the mean step
 # |x[t+1] − x[t]| across the vector edges divided by the mean step anywhere. 1 means the edges leave no trace; the
 # criteria count more than 1.1 as clicks. Here it is for the seed, the full-scale dream, and the tiny model's
 # dream from section 4 (whose vectors are only 32 samples long).

@@ -378,7 +378,7 @@ pd.DataFrame({"the loop": levels(reference), "E4: de-normalised": levels(e4), "E
 # Do the hits line up with the loop's? The project's judge for GRUV outputs, `shared.criteria.gruv_criteria`,
 # compares an output with the original it continues: onsets matched within ±50 ms (onset F, from 0 to 1), the
 # correlation of the loudness envelopes, and more, each with the verdict of its rule (see
-# [shared/README.md](../shared/README.md)). It leaves out the first two frames, the seed itself and the one-step
+# the repository's `shared/README.md`). It leaves out the first two frames, the seed itself and the one-step
 # prediction of a real frame: those are not generation. `trained_seconds` marks where the 30 trained frames end,
 # after which the model is on its own.
 
