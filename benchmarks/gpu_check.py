@@ -541,7 +541,7 @@ def speed_mdn(preset: str, timing: dict) -> dict:
     inputs = rng.standard_normal((config.batch_size, config.seq_length, dimensions)).astype(np.float32)
     targets = rng.standard_normal(inputs.shape).astype(np.float32)
     states = zero_states(config, config.batch_size)
-    train, trained = timed_rate(lambda: float(trainer.step(inputs, targets, states)[0]), timing)
+    train, trained = timed_rate(lambda: float(trainer.step_with_sigma(inputs, targets, states)[0]), timing)
     frames = timing["frames"] * 5  # small frames: more of them
     sampler = FastSampler(trainer.model, config)
     prime = priming_inputs(inputs[0], config)

@@ -47,7 +47,7 @@ def training_speed(config: MdnConfig, dimensions: int, iterations: int, repeats:
     def run():
         states = zero_states(config, config.batch_size)
         for _ in range(iterations):
-            loss, states = trainer.step(inputs, targets, states)
+            loss, states, _ = trainer.step_with_sigma(inputs, targets, states)  # the step train runs
         return float(loss)
 
     run()  # trace

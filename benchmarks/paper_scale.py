@@ -442,7 +442,7 @@ def mdn_rows(context: dict) -> list[dict]:
 
         def step():  # mdn_vocoder.train's loop body: one update, the state carried, the loss read back
             index = state["iteration"] % len(inputs)
-            loss, state["states"] = trainer.step(inputs[index], targets[index], state["states"])
+            loss, state["states"], _ = trainer.step_with_sigma(inputs[index], targets[index], state["states"])
             float(loss)
             state["iteration"] += 1
 
