@@ -71,11 +71,11 @@ def about(work: str, name: str) -> dict:
 def resolve(work: str, value, option: str = "--run", runs: Path | None = None) -> Path:
     """The run directory ``value`` names: the folder itself when it exists, else the copy of the pretrained model of
     that name (made or refreshed now). A bare name that is neither raises :class:`InputError` listing the names."""
-    path = Path(value)
-    if path.exists() or str(value) not in names(work):
-        if not path.exists() and len(path.parts) == 1 and names(work):
+    path, shipped = Path(value), names(work)
+    if path.exists() or str(value) not in shipped:
+        if not path.exists() and len(path.parts) == 1 and shipped:
             raise InputError(option, f"{value}: no such folder, nor a pretrained model of {work} (pretrained: "
-                                      f"{', '.join(names(work))}; or give a run directory)")
+                                      f"{', '.join(shipped)}; or give a run directory)")
         return path
     source = folder(work) / str(value)
     files = about(work, str(value))["files"]
