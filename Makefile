@@ -35,8 +35,9 @@ system-deps:
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo sh -c "$$cmd" || echo "system-deps: install failed; run: sudo sh -c '$$cmd'"; \
 	else echo "system-deps: missing $$missing; install them with: sudo sh -c '$$cmd'"; fi
 
+# One pytest worker per core (pytest-xdist), each test file whole on one worker: a module's fixtures are made once.
 test: system-deps $(VENV)/.installed-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # The regression tests alone (run this after upgrading TensorFlow / Keras / numpy; a few minutes): every test that
 # reads reference data (tests/conftest.py::reference_dir), the fetcher's, the golden outputs (tests/golden/) and the
