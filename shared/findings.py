@@ -322,6 +322,10 @@ def _not_run_why(work: str, finding: Finding, have: int) -> str:
     # the paper-scale table times a preset as the source ran it: it does not apply to a run made smaller by --set
     hours = None if experiments[trained].overrides else _paper_scale_hours(work, experiments[trained].preset)
     time = f"; about {hours:.2g} h of training per seed on 2 cores (shared/results/paper_scale.json)" if hours else ""
+    taken = [_read_json(folder / "run.json").get("wall_seconds") for folder in seed_folders(work, trained).values()]
+    taken = sorted(seconds for seconds in taken if seconds)
+    if taken:  # what the seeds already made took, start to end (their run.json)
+        time += f"; the committed seeds took {taken[len(taken) // 2] / 3600:.2g} h each (median, their run.json)"
     return f"{have} of {finding.seeds} seeds committed; needs {command}{time}"
 
 
