@@ -152,10 +152,12 @@ def gruv_criteria(output, rate, reference=None, reference_rate=None, *, run_numb
                           _pass(None if growth is None else growth <= GRUV_TAIL_PASS_DB),
                           f"pass ≤ +{GRUV_TAIL_PASS_DB:g} dB: RMS of the last 10 % of the output minus RMS of the "
                           "first 10 % past the trained length (Fiala's rising \"tail\")"))
-    correlation, lag = metrics.max_normalised_autocorrelation(output, rate)
+    # a loop is the generation's: the teacher-forced window (a seed unlike what follows) would dilute a repeated frame
+    correlation, lag = metrics.max_normalised_autocorrelation(output[forced:], rate)
     rows.append(criterion("loop", "stuck in a loop", correlation, _pass(correlation <= LOOP_CORRELATION),
-                          f"fail if the normalised autocorrelation at some lag ≥ 1 s exceeds {LOOP_CORRELATION}",
-                          lag_s=lag))
+                          f"fail if the normalised autocorrelation at some lag ≥ 1 s exceeds {LOOP_CORRELATION}"
+                          + (f" over {window}" if forced else ""),
+                          lag_s=lag, **({"generated_from_s": forced / rate} if forced else {})))
     return rows
 
 

@@ -142,6 +142,22 @@ def test_gruv_scores_only_generated_frames():
     assert copied["envelope_corr"]["verdict"] == "pass" and copied["onset_f"]["verdict"] == "pass"
 
 
+def test_gruv_loop_is_judged_on_the_generated_frames():
+    """Fiala's E1: a seed frame, then one other frame repeated.  Over the generated frames the signal repeats
+    exactly (autocorrelation 1 at a whole number of frames); the seed at the start would pull it below the 0.99."""
+    rate, block = 11025, 1024
+    rng = np.random.default_rng(5)
+    seed, frame = 2.0 * rng.standard_normal(block), rng.standard_normal(block)
+    output = np.concatenate([seed] + [frame] * 40)  # 3.8 s
+    generated = criteria.gruv_criteria(output, rate, teacher_forced_seconds=block / rate)
+    loop = {row["id"]: row for row in generated}["loop"]
+    assert loop["value"] == pytest.approx(1.0) and loop["verdict"] == "fail"
+    assert loop["numbers"]["generated_from_s"] == pytest.approx(block / rate, abs=1e-5)
+    # over the whole output the louder seed frame pulls it below the threshold (0.92 here): E1 would read 'no loop'
+    whole = {row["id"]: row for row in criteria.gruv_criteria(output, rate)}["loop"]
+    assert whole["value"] < 0.99 and whole["verdict"] == "pass"
+
+
 # ----------------------------------------------------------------------------- dreaming: C2 and C3 baselines
 
 
