@@ -325,7 +325,7 @@ def _not_run_why(work: str, finding: Finding, have: int) -> str:
     taken = [_read_json(folder / "run.json").get("wall_seconds") for folder in seed_folders(work, trained).values()]
     taken = sorted(seconds for seconds in taken if seconds)
     if taken:  # what the seeds already made took, start to end (their run.json)
-        time += f"; the committed seeds took {taken[len(taken) // 2] / 3600:.2g} h each (median, their run.json)"
+        time += f"; {trained}'s committed seeds took {taken[len(taken) // 2] / 3600:.2g} h each (median, run.json)"
     return f"{have} of {finding.seeds} seeds committed; needs {command}{time}"
 
 

@@ -129,7 +129,7 @@ def test_findings_are_judged_per_training_seed_from_the_committed_metrics(fake_w
     assert missing["verdict"] == "not run" and missing["evidence"] == []
     assert "1 of 3 seeds" in missing["why"] and "python -m shared.experiments pretend other --seeds 1 2 3" in \
         missing["why"]
-    assert "the committed seeds took 1.5 h each" in missing["why"]  # its seed's run.json: 5400 s
+    assert "other's committed seeds took 1.5 h each" in missing["why"]  # its seed's run.json: 5400 s
 
 
 def test_the_readme_table_is_replaced_between_its_markers_only(fake_work):
