@@ -311,7 +311,8 @@ def judge(work: str, finding: Finding) -> dict:
 
 
 def _not_run_why(work: str, finding: Finding, have: int) -> str:
-    """What a finding still needs: its seeds, the command, and the time the paper-scale table gives."""
+    """What a finding still needs: its seeds, the command, the time the paper-scale table gives and the time its
+    experiment's committed seeds took."""
     experiments = experiments_of(work)
     if finding.experiment not in experiments:
         return f"no experiment declared for it yet (<work>/findings.py EXPERIMENTS); {finding.note}"
